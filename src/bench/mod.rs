@@ -1,0 +1,1 @@
+//! End-to-end benchmark tables, model-size sweeps and plots. Placeholder: being written.

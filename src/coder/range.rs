@@ -1,0 +1,383 @@
+//! The range encoder and decoder (see the module docs of [`crate::coder`]).
+
+use crate::error::{Error, Result};
+
+/// Bits of precision of a binary probability given to [`Encoder::encode_bit`].
+pub const PROB_BITS: u32 = 16;
+/// The probability scale: a bit probability `p` means `p / PROB_ONE`.
+pub const PROB_ONE: u32 = 1 << PROB_BITS;
+
+const TOP: u32 = 1 << 24;
+
+/// Range encoder writing into a growable byte buffer.
+#[derive(Debug)]
+pub struct Encoder {
+    low: u64,
+    range: u32,
+    cache: u8,
+    cache_size: u64,
+    out: Vec<u8>,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Encoder {
+    /// A fresh encoder with an empty output buffer.
+    pub fn new() -> Self {
+        Self::with_buffer(Vec::new())
+    }
+
+    /// A fresh encoder that appends to `out` (whose current contents are kept).
+    pub fn with_buffer(out: Vec<u8>) -> Self {
+        Encoder {
+            low: 0,
+            range: u32::MAX,
+            cache: 0,
+            cache_size: 1,
+            out,
+        }
+    }
+
+    fn shift_low(&mut self) {
+        if (self.low as u32) < 0xFF00_0000 || (self.low >> 32) != 0 {
+            let carry = (self.low >> 32) as u8;
+            let mut temp = self.cache;
+            loop {
+                self.out.push(temp.wrapping_add(carry));
+                temp = 0xFF;
+                self.cache_size -= 1;
+                if self.cache_size == 0 {
+                    break;
+                }
+            }
+            self.cache = ((self.low >> 24) & 0xFF) as u8;
+        }
+        self.cache_size += 1;
+        self.low = (self.low & 0x00FF_FFFF) << 8;
+    }
+
+    #[inline]
+    fn normalize(&mut self) {
+        while self.range < TOP {
+            self.range <<= 8;
+            self.shift_low();
+        }
+    }
+
+    /// Encodes a symbol occupying `[cum, cum + freq)` of a total of `2^total_bits`.
+    ///
+    /// # Panics
+    /// Panics (a programming error, never input-dependent) if `freq == 0`,
+    /// `total_bits > 16` or `cum + freq > 2^total_bits`.
+    #[inline]
+    pub fn encode(&mut self, cum: u32, freq: u32, total_bits: u32) {
+        assert!(freq > 0 && total_bits <= 16 && cum + freq <= 1 << total_bits);
+        let r = self.range >> total_bits;
+        self.low += u64::from(r) * u64::from(cum);
+        self.range = r * freq;
+        self.normalize();
+    }
+
+    /// Encodes one bit whose probability of being 1 is `p1 / 65536`.
+    ///
+    /// `p1` must lie in `1..=65535` (checked in debug builds; release builds clamp).
+    #[inline]
+    pub fn encode_bit(&mut self, p1: u32, bit: bool) {
+        debug_assert!((1..PROB_ONE).contains(&p1));
+        let p1 = p1.clamp(1, PROB_ONE - 1);
+        let bound = (self.range >> PROB_BITS) * (PROB_ONE - p1);
+        if bit {
+            self.low += u64::from(bound);
+            self.range -= bound;
+        } else {
+            self.range = bound;
+        }
+        self.normalize();
+    }
+
+    /// Bytes produced so far (excluding the up to 5 bytes `finish` still writes).
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Whether nothing has been written to the output yet.
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    /// Flushes the coder state and returns the complete output.
+    pub fn finish(mut self) -> Vec<u8> {
+        for _ in 0..5 {
+            self.shift_low();
+        }
+        self.out
+    }
+}
+
+/// Range decoder reading from a byte slice.
+///
+/// Reading past the end of the slice yields zero bytes and is counted; a valid stream
+/// never does it, so [`Decoder::finish`] reports it as truncation.
+#[derive(Debug)]
+pub struct Decoder<'a> {
+    code: u32,
+    range: u32,
+    input: &'a [u8],
+    pos: usize,
+    overrun: usize,
+}
+
+impl<'a> Decoder<'a> {
+    /// Starts decoding `input`, which must be the output of [`Encoder::finish`].
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] if the first byte is not the zero byte every stream starts with.
+    pub fn new(input: &'a [u8]) -> Result<Self> {
+        let mut d = Decoder {
+            code: 0,
+            range: u32::MAX,
+            input,
+            pos: 0,
+            overrun: 0,
+        };
+        if d.next_byte() != 0 {
+            return Err(Error::Corrupt(
+                "range coder stream does not start with 0".into(),
+            ));
+        }
+        for _ in 0..4 {
+            d.code = (d.code << 8) | u32::from(d.next_byte());
+        }
+        Ok(d)
+    }
+
+    #[inline]
+    fn next_byte(&mut self) -> u8 {
+        match self.input.get(self.pos) {
+            Some(&b) => {
+                self.pos += 1;
+                b
+            }
+            None => {
+                self.overrun += 1;
+                0
+            }
+        }
+    }
+
+    #[inline]
+    fn normalize(&mut self) {
+        while self.range < TOP {
+            self.range <<= 8;
+            self.code = (self.code << 8) | u32::from(self.next_byte());
+        }
+    }
+
+    /// First half of decoding a multi-symbol decision: the position within
+    /// `0..2^total_bits` that the caller maps to a symbol, then passes the symbol's
+    /// `cum` and `freq` to [`Decoder::consume`].
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] if the stream points outside the total (impossible for a
+    /// stream written by [`Encoder::encode`] with the same frequencies).
+    #[inline]
+    pub fn target(&mut self, total_bits: u32) -> Result<u32> {
+        let r = self.range >> total_bits;
+        let v = self.code / r;
+        if v >> total_bits != 0 {
+            return Err(Error::Corrupt("range coder value outside the total".into()));
+        }
+        Ok(v)
+    }
+
+    /// Second half of a multi-symbol decision: removes the decoded symbol's interval.
+    #[inline]
+    pub fn consume(&mut self, cum: u32, freq: u32, total_bits: u32) {
+        let r = self.range >> total_bits;
+        self.code = self.code.wrapping_sub(r * cum);
+        self.range = r * freq;
+        self.normalize();
+    }
+
+    /// Decodes one bit coded by [`Encoder::encode_bit`] with the same `p1`.
+    #[inline]
+    pub fn decode_bit(&mut self, p1: u32) -> bool {
+        let p1 = p1.clamp(1, PROB_ONE - 1);
+        let bound = (self.range >> PROB_BITS) * (PROB_ONE - p1);
+        let bit = self.code >= bound;
+        if bit {
+            self.code -= bound;
+            self.range -= bound;
+        } else {
+            self.range = bound;
+        }
+        self.normalize();
+        bit
+    }
+
+    /// Bytes of input consumed so far.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Ends decoding; fails if the decoder had to read beyond its input.
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] when the stream was shorter than what was decoded from it.
+    pub fn finish(self) -> Result<()> {
+        if self.overrun > 0 {
+            return Err(Error::Truncated(format!(
+                "coded payload ended {} byte(s) early",
+                self.overrun
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// Codes `symbols` with a static frequency table and decodes them back.
+    fn round_trip_freqs(freqs: &[u32], total_bits: u32, symbols: &[usize]) -> usize {
+        assert_eq!(freqs.iter().sum::<u32>(), 1 << total_bits);
+        let cums: Vec<u32> = freqs
+            .iter()
+            .scan(0, |acc, &f| {
+                let c = *acc;
+                *acc += f;
+                Some(c)
+            })
+            .collect();
+        let mut enc = Encoder::new();
+        for &s in symbols {
+            enc.encode(cums[s], freqs[s], total_bits);
+        }
+        let bytes = enc.finish();
+        let mut dec = Decoder::new(&bytes).unwrap();
+        for &s in symbols {
+            let v = dec.target(total_bits).unwrap();
+            let found = cums.iter().rposition(|&c| c <= v).unwrap();
+            assert_eq!(found, s);
+            dec.consume(cums[found], freqs[found], total_bits);
+        }
+        assert_eq!(dec.position(), bytes.len());
+        dec.finish().unwrap();
+        bytes.len()
+    }
+
+    fn ideal_bytes(freqs: &[u32], total_bits: u32, symbols: &[usize]) -> f64 {
+        let total = f64::from(1u32 << total_bits);
+        symbols
+            .iter()
+            .map(|&s| -(f64::from(freqs[s]) / total).log2())
+            .sum::<f64>()
+            / 8.0
+    }
+
+    #[test]
+    fn uniform_bytes_cost_one_byte_each() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let symbols: Vec<usize> = (0..100_000).map(|_| rng.gen_range(0..256)).collect();
+        let freqs = vec![1u32 << 8; 256];
+        let n = round_trip_freqs(&freqs, 16, &symbols);
+        assert!(n <= 100_000 + 6, "{n}");
+    }
+
+    #[test]
+    fn skewed_distribution_reaches_entropy() {
+        let mut freqs = vec![1u32; 256];
+        freqs[b'e' as usize] = 30_000;
+        freqs[b't' as usize] = 20_000;
+        let rest: u32 = freqs.iter().sum();
+        freqs[b' ' as usize] += 65_536 - rest;
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let cdf: Vec<u32> = freqs
+            .iter()
+            .scan(0, |a, &f| {
+                *a += f;
+                Some(*a)
+            })
+            .collect();
+        let symbols: Vec<usize> = (0..200_000)
+            .map(|_| {
+                let v = rng.gen_range(0..65_536u32);
+                cdf.iter().position(|&c| c > v).unwrap()
+            })
+            .collect();
+        let n = round_trip_freqs(&freqs, 16, &symbols) as f64;
+        let ideal = ideal_bytes(&freqs, 16, &symbols);
+        assert!(n < ideal * 1.001 + 8.0, "{n} vs ideal {ideal}");
+    }
+
+    #[test]
+    fn single_symbol_heavy_stream_and_rare_symbols() {
+        // One symbol with almost all the mass, the rest at the minimum frequency 1:
+        // the long runs of the heavy symbol exercise carry propagation.
+        let mut freqs = vec![1u32; 256];
+        freqs[0] = 65_536 - 255;
+        let mut symbols = vec![0usize; 500_000];
+        for (i, s) in symbols.iter_mut().enumerate().step_by(50_021) {
+            *s = i % 256;
+        }
+        symbols.extend(0..256);
+        let n = round_trip_freqs(&freqs, 16, &symbols);
+        let ideal = ideal_bytes(&freqs, 16, &symbols);
+        assert!((n as f64) < ideal * 1.05 + 8.0, "{n} vs {ideal}");
+    }
+
+    #[test]
+    fn bits_round_trip_with_extreme_probabilities() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let cases: Vec<(u32, bool)> = (0..300_000)
+            .map(|i| {
+                let p = match i % 5 {
+                    0 => 1,
+                    1 => PROB_ONE - 1,
+                    _ => rng.gen_range(1..PROB_ONE),
+                };
+                let bit = rng.gen_range(0..PROB_ONE) < p;
+                (p, bit)
+            })
+            .collect();
+        let mut enc = Encoder::new();
+        for &(p, b) in &cases {
+            enc.encode_bit(p, b);
+        }
+        let bytes = enc.finish();
+        let mut dec = Decoder::new(&bytes).unwrap();
+        for &(p, b) in &cases {
+            assert_eq!(dec.decode_bit(p), b);
+        }
+        dec.finish().unwrap();
+    }
+
+    #[test]
+    fn empty_stream_is_five_bytes() {
+        let bytes = Encoder::new().finish();
+        assert_eq!(bytes.len(), 5);
+        Decoder::new(&bytes).unwrap().finish().unwrap();
+    }
+
+    #[test]
+    fn truncated_stream_is_detected() {
+        let mut enc = Encoder::new();
+        for i in 0..10_000u32 {
+            enc.encode_bit(32_768, i % 3 == 0);
+        }
+        let bytes = enc.finish();
+        let cut = &bytes[..bytes.len() - 3];
+        let mut dec = Decoder::new(cut).unwrap();
+        for _ in 0..10_000 {
+            dec.decode_bit(32_768);
+        }
+        assert!(matches!(dec.finish(), Err(Error::Truncated(_))));
+    }
+}

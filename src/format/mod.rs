@@ -1,0 +1,2 @@
+//! The `.nnz` container: header, chunk framing, trailer checksum, format detection.
+//! Placeholder: being written.

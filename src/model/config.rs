@@ -1,0 +1,373 @@
+//! Model configuration: every setting that shapes the predictor, its presets, and its
+//! fixed binary encoding in the `.nnz` header (so that `decompress` needs no flags).
+
+use crate::error::{Error, Result};
+use byteorder::{ReadBytesExt, WriteBytesExt, LE};
+use std::io::{Read, Write};
+
+/// The non-linearity of the hidden layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Activation {
+    /// `max(0, x)`: a unit passes its input or discards it.
+    Relu,
+    /// The identity: the network collapses to a linear (logistic) mixer.
+    Linear,
+    /// `max(x/16, x)`: ReLU that never fully closes.
+    LeakyRelu,
+}
+
+impl Activation {
+    /// All activations, in id order.
+    pub const ALL: [Activation; 3] = [Activation::Relu, Activation::Linear, Activation::LeakyRelu];
+
+    /// The id stored in the header.
+    pub fn id(self) -> u8 {
+        match self {
+            Activation::Relu => 0,
+            Activation::Linear => 1,
+            Activation::LeakyRelu => 2,
+        }
+    }
+
+    /// The activation with header id `id`, if any.
+    pub fn from_id(id: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.id() == id)
+    }
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Relu => "relu",
+            Activation::Linear => "linear",
+            Activation::LeakyRelu => "leaky",
+        }
+    }
+
+    /// Parses a command-line name (`relu`, `linear`, `leaky`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+impl std::fmt::Display for Activation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Named starting points for the model size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Preset {
+    /// Few contexts, a narrow network: about 1 MB/s.
+    Fast,
+    /// The balance of ratio and speed.
+    Default,
+    /// The best ratio nnzip reaches, within 1.5 GB of memory.
+    Max,
+}
+
+impl Preset {
+    /// All presets, fastest first.
+    pub const ALL: [Preset; 3] = [Preset::Fast, Preset::Default, Preset::Max];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Fast => "fast",
+            Preset::Default => "default",
+            Preset::Max => "max",
+        }
+    }
+
+    /// Parses a command-line name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The configuration this preset stands for.
+    pub fn config(self) -> ModelConfig {
+        match self {
+            Preset::Fast => ModelConfig {
+                orders: vec![1, 2, 3, 4, 6],
+                word: true,
+                match_model: true,
+                table_bits: 18,
+                hidden: 8,
+                layers: 1,
+                activation: Activation::Relu,
+                byte_embed: 1,
+                lr: 0.02,
+                apm: false,
+                seed: DEFAULT_SEED,
+            },
+            Preset::Default => ModelConfig {
+                orders: vec![1, 2, 3, 4, 5, 6, 8],
+                word: true,
+                match_model: true,
+                table_bits: 20,
+                hidden: 32,
+                layers: 1,
+                activation: Activation::Relu,
+                byte_embed: 2,
+                lr: 0.02,
+                apm: true,
+                seed: DEFAULT_SEED,
+            },
+            Preset::Max => ModelConfig {
+                orders: vec![1, 2, 3, 4, 5, 6, 7, 8, 12, 16],
+                word: true,
+                match_model: true,
+                table_bits: 22,
+                hidden: 64,
+                layers: 2,
+                activation: Activation::Relu,
+                byte_embed: 3,
+                lr: 0.02,
+                apm: true,
+                seed: DEFAULT_SEED,
+            },
+        }
+    }
+}
+
+/// The seed used unless the user picks another.
+pub const DEFAULT_SEED: u64 = 0x6e6e_7a69_7000_0001;
+
+/// Limits checked before any allocation, on the command line and in headers alike.
+pub mod limits {
+    /// Largest context order.
+    pub const MAX_ORDER: u8 = 16;
+    /// Smallest and largest log2 of context-table cache lines.
+    pub const TABLE_BITS: std::ops::RangeInclusive<u8> = 10..=24;
+    /// Hidden width range.
+    pub const HIDDEN: std::ops::RangeInclusive<u16> = 1..=1024;
+    /// Hidden layer count range.
+    pub const LAYERS: std::ops::RangeInclusive<u8> = 1..=3;
+    /// Largest number of recent bytes with their own embedding.
+    pub const MAX_BYTE_EMBED: u8 = 8;
+}
+
+/// Every setting of the neural model. Stored in full in each `.nnz` header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelConfig {
+    /// Orders (in bytes) of the hashed contexts, each in `1..=16`, distinct.
+    pub orders: Vec<u8>,
+    /// Whether a word context (hash of the current and previous word) is an input.
+    pub word: bool,
+    /// Whether the match model (prediction from the longest earlier repeat) is an input.
+    pub match_model: bool,
+    /// log2 of the number of 64-byte lines in each hashed context table.
+    pub table_bits: u8,
+    /// Width of each hidden layer.
+    pub hidden: u16,
+    /// Number of hidden layers.
+    pub layers: u8,
+    /// Non-linearity of the hidden layers.
+    pub activation: Activation,
+    /// Number of most recent bytes that have a learned embedding of their own.
+    pub byte_embed: u8,
+    /// Learning rate of the network's online SGD.
+    pub lr: f32,
+    /// Whether the adaptive probability maps (SSE) refine the network's output.
+    pub apm: bool,
+    /// Seed of the weight initialisation.
+    pub seed: u64,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        Preset::Default.config()
+    }
+}
+
+/// Size of [`ModelConfig`]'s binary encoding in bytes.
+pub const ENCODED_LEN: usize = 24;
+
+impl ModelConfig {
+    /// Checks every field against [`limits`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the first field out of range.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::InvalidConfig(m));
+        if self.orders.is_empty() && !self.word && !self.match_model {
+            return bad("the model needs at least one context".into());
+        }
+        let mut seen = [false; limits::MAX_ORDER as usize + 1];
+        for &o in &self.orders {
+            if o == 0 || o > limits::MAX_ORDER {
+                return bad(format!(
+                    "context order {o} is outside 1..={}",
+                    limits::MAX_ORDER
+                ));
+            }
+            if std::mem::replace(&mut seen[o as usize], true) {
+                return bad(format!("context order {o} is given twice"));
+            }
+        }
+        if !limits::TABLE_BITS.contains(&self.table_bits) {
+            return bad(format!(
+                "table bits {} outside {:?}",
+                self.table_bits,
+                limits::TABLE_BITS
+            ));
+        }
+        if !limits::HIDDEN.contains(&self.hidden) {
+            return bad(format!(
+                "hidden width {} outside {:?}",
+                self.hidden,
+                limits::HIDDEN
+            ));
+        }
+        if !limits::LAYERS.contains(&self.layers) {
+            return bad(format!(
+                "layer count {} outside {:?}",
+                self.layers,
+                limits::LAYERS
+            ));
+        }
+        if self.byte_embed > limits::MAX_BYTE_EMBED {
+            return bad(format!(
+                "byte embeddings {} above {}",
+                self.byte_embed,
+                limits::MAX_BYTE_EMBED
+            ));
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 1.0) {
+            return bad(format!("learning rate {} outside (0, 1]", self.lr));
+        }
+        Ok(())
+    }
+
+    /// Writes the fixed-size binary encoding ([`ENCODED_LEN`] bytes, little endian).
+    ///
+    /// # Errors
+    /// Any I/O error of `w`.
+    pub fn write_to<W: Write>(&self, w: &mut W) -> std::io::Result<()> {
+        let mut mask = 0u16;
+        for &o in &self.orders {
+            mask |= 1 << (o - 1);
+        }
+        let flags = u8::from(self.word) | u8::from(self.match_model) << 1 | u8::from(self.apm) << 2;
+        w.write_u16::<LE>(mask)?;
+        w.write_u8(flags)?;
+        w.write_u8(self.table_bits)?;
+        w.write_u16::<LE>(self.hidden)?;
+        w.write_u8(self.layers)?;
+        w.write_u8(self.activation.id())?;
+        w.write_u8(self.byte_embed)?;
+        w.write_u8(0)?; // reserved, must be zero
+        w.write_u16::<LE>(0)?; // reserved, must be zero
+        w.write_u32::<LE>(self.lr.to_bits())?;
+        w.write_u64::<LE>(self.seed)?;
+        Ok(())
+    }
+
+    /// Reads and validates the encoding written by [`ModelConfig::write_to`].
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] if `r` ends early, [`Error::InvalidHeader`] for reserved
+    /// bits that are set, unknown ids or values outside [`limits`].
+    pub fn read_from<R: Read>(r: &mut R) -> Result<Self> {
+        let mut b = [0u8; ENCODED_LEN];
+        r.read_exact(&mut b).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                Error::Truncated("header ends inside the model configuration".into())
+            }
+            _ => Error::Io(e),
+        })?;
+        let mut c = &b[..];
+        let mask = c.read_u16::<LE>()?;
+        let flags = c.read_u8()?;
+        let table_bits = c.read_u8()?;
+        let hidden = c.read_u16::<LE>()?;
+        let layers = c.read_u8()?;
+        let act = c.read_u8()?;
+        let byte_embed = c.read_u8()?;
+        let reserved = u32::from(c.read_u8()?) | u32::from(c.read_u16::<LE>()?);
+        let lr = f32::from_bits(c.read_u32::<LE>()?);
+        let seed = c.read_u64::<LE>()?;
+        if flags & !0b111 != 0 || reserved != 0 {
+            return Err(Error::InvalidHeader("reserved model bits are set".into()));
+        }
+        let activation = Activation::from_id(act)
+            .ok_or_else(|| Error::InvalidHeader(format!("unknown activation id {act}")))?;
+        let cfg = ModelConfig {
+            orders: (1..=16u8).filter(|o| mask & (1 << (o - 1)) != 0).collect(),
+            word: flags & 1 != 0,
+            match_model: flags & 2 != 0,
+            apm: flags & 4 != 0,
+            table_bits,
+            hidden,
+            layers,
+            activation,
+            byte_embed,
+            lr,
+            seed,
+        };
+        cfg.validate().map_err(|e| match e {
+            Error::InvalidConfig(m) => Error::InvalidHeader(m),
+            other => other,
+        })?;
+        Ok(cfg)
+    }
+
+    /// A one-line human description, e.g. for `nnzip info`.
+    pub fn describe(&self) -> String {
+        let orders: Vec<String> = self.orders.iter().map(|o| o.to_string()).collect();
+        format!(
+            "orders {}{}{}, tables 2^{} lines, {} hidden layer(s) of {} {}, {} byte embedding(s), lr {}, apm {}, seed {:#x}",
+            orders.join(","),
+            if self.word { " +word" } else { "" },
+            if self.match_model { " +match" } else { "" },
+            self.table_bits,
+            self.layers,
+            self.hidden,
+            self.activation,
+            self.byte_embed,
+            self.lr,
+            if self.apm { "on" } else { "off" },
+            self.seed
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_are_valid_and_round_trip() {
+        for p in Preset::ALL {
+            let cfg = p.config();
+            cfg.validate().unwrap();
+            let mut buf = Vec::new();
+            cfg.write_to(&mut buf).unwrap();
+            assert_eq!(buf.len(), ENCODED_LEN);
+            assert_eq!(ModelConfig::read_from(&mut &buf[..]).unwrap(), cfg);
+        }
+    }
+
+    #[test]
+    fn bad_fields_are_rejected() {
+        let mut buf = Vec::new();
+        Preset::Fast.config().write_to(&mut buf).unwrap();
+        let mut b = buf.clone();
+        b[4] = 0;
+        b[5] = 0; // hidden 0
+        assert!(matches!(
+            ModelConfig::read_from(&mut &b[..]),
+            Err(Error::InvalidHeader(_))
+        ));
+        let mut b = buf.clone();
+        b[7] = 9; // unknown activation
+        assert!(matches!(
+            ModelConfig::read_from(&mut &b[..]),
+            Err(Error::InvalidHeader(_))
+        ));
+        assert!(matches!(
+            ModelConfig::read_from(&mut &buf[..10]),
+            Err(Error::Truncated(_))
+        ));
+    }
+}

@@ -1,0 +1,155 @@
+//! The neural codec core: runs the [`Predictor`] and the range coder over buffers.
+//!
+//! Input is coded in chunks. The model carries over from chunk to chunk; the range
+//! coder is flushed at the end of each, so that a chunk's payload is self-delimiting and
+//! the container can frame it with its lengths (see `FORMAT.md`). This layer reads no
+//! header and touches no file.
+
+use crate::coder::{Decoder, Encoder};
+use crate::error::{Error, Result};
+use crate::model::{ModelConfig, Predictor};
+
+/// Cost in bits of coding a bit of probability `p / 65536`, indexed by `p >> 4`.
+fn cost_table() -> &'static [f32; 4096] {
+    static TABLE: std::sync::OnceLock<[f32; 4096]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [0f32; 4096];
+        for (i, v) in t.iter_mut().enumerate() {
+            *v = -(((i as f64) + 0.5) / 4096.0).log2() as f32;
+        }
+        t
+    })
+}
+
+/// Compresses successive chunks of one stream with one learning model.
+#[derive(Debug)]
+pub struct NeuralEncoder {
+    model: Predictor,
+    track_cost: bool,
+    cost_bits: f64,
+}
+
+impl NeuralEncoder {
+    /// A new encoder whose model starts from the initial weights of `cfg`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if `cfg` is out of range.
+    pub fn new(cfg: &ModelConfig) -> Result<Self> {
+        Ok(NeuralEncoder {
+            model: Predictor::new(cfg)?,
+            track_cost: false,
+            cost_bits: 0.0,
+        })
+    }
+
+    /// Turns on the per-bit ideal code length accounting read by
+    /// [`NeuralEncoder::cost_bits`] (a small slowdown; off by default).
+    pub fn track_cost(&mut self, on: bool) {
+        self.track_cost = on;
+    }
+
+    /// Sum of `-log2 p(bit)` over all bits coded so far while tracking was on: the
+    /// model's code length without any coder overhead.
+    pub fn cost_bits(&self) -> f64 {
+        self.cost_bits
+    }
+
+    /// The model (for its statistics).
+    pub fn model(&self) -> &Predictor {
+        &self.model
+    }
+
+    /// Codes `input` and appends the chunk's self-delimiting payload to `out`.
+    pub fn encode_chunk(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        let mut enc = Encoder::with_buffer(std::mem::take(out));
+        let costs = cost_table();
+        let mut cost = 0f64;
+        for &byte in input {
+            for i in (0..8).rev() {
+                let bit = (byte >> i) & 1;
+                let p1 = self.model.p1();
+                if self.track_cost {
+                    let p = if bit != 0 { p1 } else { 65536 - p1 };
+                    cost += f64::from(costs[(p >> 4).min(4095) as usize]);
+                }
+                enc.encode_bit(p1, bit != 0);
+                self.model.update(bit);
+            }
+        }
+        self.cost_bits += cost;
+        *out = enc.finish();
+    }
+}
+
+/// Decompresses successive chunks written by [`NeuralEncoder`].
+#[derive(Debug)]
+pub struct NeuralDecoder {
+    model: Predictor,
+}
+
+impl NeuralDecoder {
+    /// A new decoder whose model starts from the initial weights of `cfg`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if `cfg` is out of range.
+    pub fn new(cfg: &ModelConfig) -> Result<Self> {
+        Ok(NeuralDecoder {
+            model: Predictor::new(cfg)?,
+        })
+    }
+
+    /// Decodes a chunk of `len` original bytes from `payload`, appending them to `out`.
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] if `payload` is shorter than the coded chunk,
+    /// [`Error::Corrupt`] if bytes are left over after it.
+    pub fn decode_chunk(&mut self, payload: &[u8], len: usize, out: &mut Vec<u8>) -> Result<()> {
+        let mut dec = Decoder::new(payload)?;
+        out.reserve(len);
+        for _ in 0..len {
+            let mut c = 0u8;
+            for _ in 0..8 {
+                let bit = u8::from(dec.decode_bit(self.model.p1()));
+                self.model.update(bit);
+                c = c << 1 | bit;
+            }
+            out.push(c);
+        }
+        let used = dec.position();
+        dec.finish()?;
+        if used != payload.len() {
+            return Err(Error::Corrupt(format!(
+                "{} unexpected byte(s) after a coded chunk",
+                payload.len() - used
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Preset;
+
+    #[test]
+    fn chunks_round_trip() {
+        let text = b"the quick brown fox jumps over the lazy dog. ".repeat(200);
+        let cfg = Preset::Fast.config();
+        let mut enc = NeuralEncoder::new(&cfg).unwrap();
+        let mut chunks = Vec::new();
+        for part in text.chunks(1000) {
+            let mut out = Vec::new();
+            enc.encode_chunk(part, &mut out);
+            chunks.push((part.len(), out));
+        }
+        let mut dec = NeuralDecoder::new(&cfg).unwrap();
+        let mut back = Vec::new();
+        for (len, payload) in &chunks {
+            dec.decode_chunk(payload, *len, &mut back).unwrap();
+        }
+        assert_eq!(back, text);
+        let total: usize = chunks.iter().map(|c| c.1.len()).sum();
+        assert!(total < text.len() / 4, "{total}");
+    }
+}
