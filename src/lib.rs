@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod bench;
 pub mod coder;
 pub mod error;
@@ -20,5 +21,6 @@ pub mod lzw;
 pub mod model;
 pub mod neural;
 
+pub use api::{compress, decompress, Codec, Progress, Summary};
 pub use error::{Error, Result};
 pub use model::{Activation, ModelConfig, Preset};
