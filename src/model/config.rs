@@ -62,7 +62,7 @@ pub enum Preset {
     Fast,
     /// The balance of ratio and speed.
     Default,
-    /// The best ratio nnzip reaches, within 1.5 GB of memory.
+    /// The best ratio nnzip reaches, within 1.5 GB of memory (about 1.4 GB).
     Max,
 }
 
@@ -117,7 +117,7 @@ impl Preset {
                 orders: vec![1, 2, 3, 4, 5, 6, 7, 8, 12, 16],
                 word: true,
                 match_model: true,
-                table_bits: 22,
+                table_bits: 21,
                 hidden: 64,
                 layers: 2,
                 activation: Activation::Relu,

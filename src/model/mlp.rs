@@ -136,8 +136,12 @@ pub struct Mlp {
     v: Array2<f32>,
     /// Output weights straight from the inputs, one row per output set.
     u: Array2<f32>,
-    inputs: usize,
+    /// Rows of the first layer (and of `u`) per input: an input's row is chosen by
+    /// how much evidence its context has seen, so trust can depend on it.
+    variants: usize,
     x: Vec<f32>,
+    /// The row used by each input in the current prediction.
+    xrow: Vec<usize>,
     rows: [usize; MAX_ROWS],
     n_rows: usize,
     set: usize,
@@ -149,11 +153,13 @@ pub struct Mlp {
 }
 
 impl Mlp {
-    /// A network with `inputs` inputs, `layers` hidden layers of `width` units,
-    /// `emb_rows` embedding rows, `sets` output sets, initialised from `rng`.
+    /// A network with `inputs` inputs (each with `variants` weight rows to choose
+    /// from), `layers` hidden layers of `width` units, `emb_rows` embedding rows and
+    /// `sets` output sets, initialised from `rng`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         inputs: usize,
+        variants: usize,
         width: usize,
         layers: usize,
         act: Activation,
@@ -163,15 +169,15 @@ impl Mlp {
         rng: &mut ChaCha8Rng,
     ) -> Self {
         let pw = padded(width);
-        let pin = padded(inputs);
+        let in_rows = inputs * variants;
         let mut ls = Vec::with_capacity(layers);
         for l in 0..layers {
-            let (rows, used) = if l == 0 { (pin, inputs) } else { (pw, width) };
-            let a = (1.0 / used as f32).sqrt();
+            let (rows, fan_in) = if l == 0 { (in_rows, inputs) } else { (pw, width) };
+            let a = (1.0 / fan_in as f32).sqrt();
             let mut b = Array1::zeros(pw);
             b.iter_mut().take(width).for_each(|v| *v = 0.1);
             ls.push(Layer {
-                w: random_matrix(rng, rows, used, width, a),
+                w: random_matrix(rng, rows, rows, width, a),
                 b,
                 pre: vec![0.0; pw],
                 out: vec![0.0; pw],
@@ -180,12 +186,7 @@ impl Mlp {
         }
         let emb = random_matrix(rng, emb_rows.max(1), emb_rows, width, 0.05);
         let v = random_matrix(rng, sets, sets, width, 0.05);
-        let mut u = Array2::zeros((sets, pin));
-        for ((_, c), v) in u.indexed_iter_mut() {
-            if c < inputs {
-                *v = 0.3;
-            }
-        }
+        let u = Array2::from_elem((sets, in_rows), 0.3);
         Mlp {
             act,
             width,
@@ -193,8 +194,9 @@ impl Mlp {
             emb,
             v,
             u,
-            inputs,
-            x: vec![0.0; pin],
+            variants,
+            x: vec![0.0; inputs],
+            xrow: (0..inputs).map(|i| i * variants).collect(),
             rows: [0; MAX_ROWS],
             n_rows: 0,
             set: 0,
@@ -205,10 +207,11 @@ impl Mlp {
         }
     }
 
-    /// The input vector to fill before [`Mlp::forward`] (its padding stays zero).
+    /// Sets input `i` to `value`, using its weight row `variant` (below `variants`).
     #[inline]
-    pub fn inputs_mut(&mut self) -> &mut [f32] {
-        &mut self.x[..self.inputs]
+    pub fn set_input(&mut self, i: usize, variant: usize, value: f32) {
+        self.x[i] = value;
+        self.xrow[i] = i * self.variants + variant.min(self.variants - 1);
     }
 
     #[inline]
@@ -276,8 +279,8 @@ impl Mlp {
         let l0 = &mut first[0];
         l0.pre.copy_from_slice(l0.b.as_slice().unwrap_or(&[]));
         let w = l0.w.as_slice().unwrap_or(&[]);
-        for (&xi, wr) in self.x[..self.inputs].iter().zip(w.chunks_exact(pw)) {
-            axpy(blocks_mut(&mut l0.pre), xi, blocks(wr));
+        for (&xi, &r) in self.x.iter().zip(&self.xrow) {
+            axpy(blocks_mut(&mut l0.pre), xi, blocks(&w[r * pw..(r + 1) * pw]));
         }
         let emb = self.emb.as_slice().unwrap_or(&[]);
         for &r in &self.rows[..self.n_rows] {
@@ -296,9 +299,13 @@ impl Mlp {
             prev = &l.out;
         }
         let v = &self.v.as_slice().unwrap_or(&[])[set * pw..(set + 1) * pw];
-        let pin = self.x.len();
-        let u = &self.u.as_slice().unwrap_or(&[])[set * pin..(set + 1) * pin];
-        dot(blocks(prev), blocks(v)) + dot(blocks(&self.x), blocks(u))
+        let in_rows = self.u.ncols();
+        let u = &self.u.as_slice().unwrap_or(&[])[set * in_rows..(set + 1) * in_rows];
+        let mut skip = 0f32;
+        for (&xi, &r) in self.x.iter().zip(&self.xrow) {
+            skip += xi * u[r];
+        }
+        dot(blocks(prev), blocks(v)) + skip
     }
 
     /// One SGD step on the last forward pass; `err` is `bit - p` (the gradient of
@@ -310,7 +317,7 @@ impl Mlp {
         let lr = self.lr;
         let n = self.layers.len();
         let pw = self.layers[0].pre.len();
-        let pin = self.x.len();
+        let in_rows = self.u.ncols();
         // Output layer: delta of the last hidden layer uses the weights before the step.
         {
             let last = &mut self.layers[n - 1];
@@ -327,8 +334,12 @@ impl Mlp {
                     vv[k] += g * a[k];
                 }
             }
-            let u = &mut self.u.as_slice_mut().unwrap_or(&mut [])[set * pin..(set + 1) * pin];
-            axpy(blocks_mut(u), self.lr_skip * err, blocks(&self.x));
+            let u = &mut self.u.as_slice_mut().unwrap_or(&mut [])
+                [set * in_rows..(set + 1) * in_rows];
+            let ls = self.lr_skip * err;
+            for (&xi, &r) in self.x.iter().zip(&self.xrow) {
+                u[r] += ls * xi;
+            }
         }
         // Hidden layers, last to second.
         for l in (1..n).rev() {
@@ -352,8 +363,8 @@ impl Mlp {
         }
         let delta = blocks(&l0.delta);
         let w = l0.w.as_slice_mut().unwrap_or(&mut []);
-        for (&xi, wr) in self.x[..self.inputs].iter().zip(w.chunks_exact_mut(pw)) {
-            axpy(blocks_mut(wr), xi, delta);
+        for (&xi, &r) in self.x.iter().zip(&self.xrow) {
+            axpy(blocks_mut(&mut w[r * pw..(r + 1) * pw]), xi, delta);
         }
         let emb = self.emb.as_slice_mut().unwrap_or(&mut []);
         for &r in &self.rows[..self.n_rows] {
@@ -384,8 +395,8 @@ impl Mlp {
     /// Number of learned parameters (padding excluded).
     pub fn param_count(&self) -> usize {
         let w = self.width;
-        let first = self.inputs * w + w;
+        let first = self.u.ncols() * w + w;
         let hidden = (self.layers.len() - 1) * (w * w + w);
-        first + hidden + self.emb.nrows() * w + self.v.nrows() * w + self.u.nrows() * self.inputs
+        first + hidden + self.emb.nrows() * w + self.v.nrows() * w + self.u.len()
     }
 }
