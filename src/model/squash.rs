@@ -111,7 +111,8 @@ mod tests {
         for p in (64..4032).step_by(7) {
             let s = stretch12(p);
             let back = squash16(s) >> 4;
-            assert!((back as i32 - p as i32).abs() <= 2, "{p} -> {s} -> {back}");
+            // One step of 1/256 in log-odds moves p by up to 4096 / 1024 = 4 units.
+            assert!((back as i32 - p as i32).abs() <= 4, "{p} -> {s} -> {back}");
         }
     }
 }
