@@ -43,7 +43,8 @@ fn main() {
         let mut back = Vec::new();
         let mut off = 0;
         for (len, plen) in sizes {
-            dec.decode_chunk(&out[off..off + plen], len, &mut back).unwrap();
+            dec.decode_chunk(&out[off..off + plen], len, &mut back)
+                .unwrap();
             off += plen;
         }
         dt = t.elapsed().as_secs_f64();

@@ -145,6 +145,9 @@ pub mod limits {
     pub const LAYERS: std::ops::RangeInclusive<u8> = 1..=3;
     /// Largest number of recent bytes with their own embedding.
     pub const MAX_BYTE_EMBED: u8 = 8;
+    /// Most memory a model may ask for (checked before anything is allocated, so
+    /// that a crafted header cannot make the decoder exhaust memory): 4 GiB.
+    pub const MAX_MODEL_BYTES: u64 = 4 << 30;
 }
 
 /// Every setting of the neural model. Stored in full in each `.nnz` header.
@@ -236,7 +239,40 @@ impl ModelConfig {
         if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 1.0) {
             return bad(format!("learning rate {} outside (0, 1]", self.lr));
         }
+        let need = self.memory_estimate();
+        if need > limits::MAX_MODEL_BYTES {
+            return bad(format!(
+                "the model would need {} MiB, above the limit of {} MiB (use fewer orders or fewer table bits)",
+                need >> 20,
+                limits::MAX_MODEL_BYTES >> 20
+            ));
+        }
         Ok(())
+    }
+
+    /// Bytes the model allocates for this configuration (an upper estimate, exact
+    /// to within a few kilobytes): context tables, match model, APMs and network.
+    pub fn memory_estimate(&self) -> u64 {
+        let hashed = self.orders.iter().filter(|&&o| o != 1).count() as u64 + u64::from(self.word);
+        let tables = hashed << (u32::from(self.table_bits) + 6);
+        let direct = 4 * (256 + if self.orders.contains(&1) { 65_536 } else { 0 });
+        let match_bits = u32::from(self.table_bits.saturating_add(2).min(24));
+        let matcher = if self.match_model {
+            (1u64 << match_bits) + (1u64 << match_bits)
+        } else {
+            0
+        };
+        let apm = if self.apm { (256 + 65_536) * 33 * 2 } else { 0 };
+        let inputs = 1 + hashed + 1 + u64::from(self.match_model);
+        let h = u64::from(self.hidden).div_ceil(8) * 8;
+        let rows = inputs * 6;
+        let net = 4
+            * (rows * h
+                + u64::from(self.layers) * (h * h + h)
+                + 256 * (1 + u64::from(self.byte_embed)) * h
+                + 256 * h
+                + 256 * rows);
+        tables + direct + matcher + apm + net
     }
 
     /// Writes the fixed-size binary encoding ([`ENCODED_LEN`] bytes, little endian).
@@ -346,6 +382,21 @@ mod tests {
             assert_eq!(buf.len(), ENCODED_LEN);
             assert_eq!(ModelConfig::read_from(&mut &buf[..]).unwrap(), cfg);
         }
+    }
+
+    #[test]
+    fn memory_estimate_is_checked_and_matches_the_model() {
+        let mut cfg = Preset::Max.config();
+        cfg.orders = (1..=16).collect();
+        cfg.table_bits = 24;
+        assert!(matches!(cfg.validate(), Err(Error::InvalidConfig(_))));
+        for p in [Preset::Fast, Preset::Default] {
+            let cfg = p.config();
+            let model = crate::model::Predictor::new(&cfg).unwrap();
+            let (est, real) = (cfg.memory_estimate() as f64, model.memory_bytes() as f64);
+            assert!((est - real).abs() / real < 0.01, "{est} vs {real}");
+        }
+        assert!(Preset::Max.config().memory_estimate() < 1_500_000_000);
     }
 
     #[test]

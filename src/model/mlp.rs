@@ -172,7 +172,11 @@ impl Mlp {
         let in_rows = inputs * variants;
         let mut ls = Vec::with_capacity(layers);
         for l in 0..layers {
-            let (rows, fan_in) = if l == 0 { (in_rows, inputs) } else { (pw, width) };
+            let (rows, fan_in) = if l == 0 {
+                (in_rows, inputs)
+            } else {
+                (pw, width)
+            };
             let a = (1.0 / fan_in as f32).sqrt();
             let mut b = Array1::zeros(pw);
             b.iter_mut().take(width).for_each(|v| *v = 0.1);
@@ -280,7 +284,11 @@ impl Mlp {
         l0.pre.copy_from_slice(l0.b.as_slice().unwrap_or(&[]));
         let w = l0.w.as_slice().unwrap_or(&[]);
         for (&xi, &r) in self.x.iter().zip(&self.xrow) {
-            axpy(blocks_mut(&mut l0.pre), xi, blocks(&w[r * pw..(r + 1) * pw]));
+            axpy(
+                blocks_mut(&mut l0.pre),
+                xi,
+                blocks(&w[r * pw..(r + 1) * pw]),
+            );
         }
         let emb = self.emb.as_slice().unwrap_or(&[]);
         for &r in &self.rows[..self.n_rows] {
@@ -334,8 +342,8 @@ impl Mlp {
                     vv[k] += g * a[k];
                 }
             }
-            let u = &mut self.u.as_slice_mut().unwrap_or(&mut [])
-                [set * in_rows..(set + 1) * in_rows];
+            let u =
+                &mut self.u.as_slice_mut().unwrap_or(&mut [])[set * in_rows..(set + 1) * in_rows];
             let ls = self.lr_skip * err;
             for (&xi, &r) in self.x.iter().zip(&self.xrow) {
                 u[r] += ls * xi;
@@ -352,7 +360,11 @@ impl Mlp {
                 axpy(blocks_mut(wr), lr * below.out[k], blocks(&cur.delta));
                 below.delta[k] = s * Self::derivative(act, below.pre[k]);
             }
-            axpy(blocks_mut(cur.b.as_slice_mut().unwrap_or(&mut [])), lr, blocks(&cur.delta));
+            axpy(
+                blocks_mut(cur.b.as_slice_mut().unwrap_or(&mut [])),
+                lr,
+                blocks(&cur.delta),
+            );
         }
         // First layer, its embeddings and bias: scale the delta by the rate once.
         let l0 = &mut self.layers[0];

@@ -184,7 +184,11 @@ impl Predictor {
     /// Computes the context hashes of a new byte and looks up their first lines.
     fn start_byte(&mut self) {
         for (i, &o) in self.orders.iter().enumerate() {
-            let mask = if o >= 16 { u128::MAX } else { (1u128 << (8 * o)) - 1 };
+            let mask = if o >= 16 {
+                u128::MAX
+            } else {
+                (1u128 << (8 * o)) - 1
+            };
             let h = self.hist & mask;
             self.hashes[i] = mix(mix(h as u64 ^ u64::from(o) << 56) ^ (h >> 64) as u64);
         }
@@ -350,7 +354,11 @@ impl Predictor {
     pub fn memory_bytes(&self) -> usize {
         self.mlp.param_count() * 4
             + (self.o0.len() + self.o1.as_ref().map_or(0, Vec::len)) * 4
-            + self.tables.iter().map(HashedTable::memory_bytes).sum::<usize>()
+            + self
+                .tables
+                .iter()
+                .map(HashedTable::memory_bytes)
+                .sum::<usize>()
             + self.matcher.as_ref().map_or(0, MatchModel::memory_bytes)
             + self.apm1.as_ref().map_or(0, Apm::memory_bytes)
             + self.apm2.as_ref().map_or(0, Apm::memory_bytes)

@@ -21,7 +21,11 @@ pub fn exp_det(x: f64) -> f64 {
         sum += term;
     }
     let mut scale = 1.0f64;
-    let (step, n) = if k >= 0.0 { (2.0, k as i32) } else { (0.5, (-k) as i32) };
+    let (step, n) = if k >= 0.0 {
+        (2.0, k as i32)
+    } else {
+        (0.5, (-k) as i32)
+    };
     for _ in 0..n {
         scale *= step;
     }
@@ -58,7 +62,10 @@ fn tables() -> &'static Tables {
             }
             *s = i as i16;
         }
-        Tables { squash16, stretch12 }
+        Tables {
+            squash16,
+            stretch12,
+        }
     })
 }
 
