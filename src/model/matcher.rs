@@ -55,7 +55,7 @@ impl MatchModel {
     }
 
     /// The current match length in bytes (0: no match).
-    pub fn len(&self) -> u32 {
+    pub fn match_len(&self) -> u32 {
         self.len
     }
 

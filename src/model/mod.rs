@@ -243,7 +243,7 @@ impl Predictor {
             }
             if let Some(m) = &mut self.matcher {
                 let st = m.predict(self.c0, self.bitpos);
-                let len = m.len().min(15) as usize;
+                let len = m.match_len().min(15) as usize;
                 mlp.set_input(k, if st == 0 { 0 } else { 1 + len / 4 }, st as f32 * scale);
             }
         }
