@@ -41,7 +41,9 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Arguments of `nnzip bench`.
+/// Benchmark nnzip against its LZW and the usual compressors: one row per file and
+/// codec (size, bits per byte, ratio, speed both ways, peak memory), every round trip
+/// verified. Prints a Markdown table with the command, machine and date.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
     /// Files to benchmark.
@@ -82,7 +84,11 @@ pub enum BaselineChoice {
     None,
 }
 
-/// Arguments of `nnzip sweep`.
+/// Sweep model sizes on one file: every combination of --hidden, --layers and
+/// --activation (the rest from --preset) codes the file once; prints a table (bpc,
+/// speed, parameters, active fraction and dead hidden units) and writes CSV, JSON and
+/// SVG plots (bpc vs size, bpc vs speed, learning curve) to --out. Each point takes as
+/// long as compressing the file: use --max-bytes for quick looks.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SweepArgs {
     /// File to run the sweep on.
@@ -224,7 +230,7 @@ pub struct BenchInput {
     pub data: Vec<u8>,
 }
 
-/// Settings of [`bench`] that are not the inputs and codecs.
+/// Settings of [`bench()`] that are not the inputs and codecs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BenchOptions {
     /// Runs per measurement; the fastest counts.
@@ -288,7 +294,7 @@ pub fn bench(
     let pb = progress_bar(
         (inputs.len() * codecs.len()) as u64,
         opts.progress,
-        "{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} {msg}",
+        "{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} {wide_msg}",
     );
     let mut model_memory: Vec<Option<Option<u64>>> = vec![None; codecs.len()];
     let mut rows = Vec::new();
@@ -361,7 +367,7 @@ pub fn bench(
         command: opts.command.clone(),
         machine: MachineInfo::current(),
         date: measure::utc_now(),
-        notes: table::MEMORY_NOTE.into(),
+        notes: table::REPORT_NOTES.into(),
         rows,
     })
 }
@@ -529,7 +535,7 @@ pub fn run_sweep_with(
     let pb = progress_bar(
         n * configs.len() as u64,
         show,
-        "{spinner} [{elapsed_precise}] [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+        "{spinner} [{elapsed_precise}] [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {wide_msg}",
     );
     let mut points = Vec::with_capacity(configs.len());
     for (i, cfg) in configs.iter().enumerate() {

@@ -5,13 +5,14 @@ use super::measure::MachineInfo;
 use serde::Serialize;
 use std::fmt::Write as _;
 
-/// Where the peak memory of [`BenchReport`] rows comes from, stated in every report.
-pub const MEMORY_NOTE: &str = "peak MiB: external tools: the child process's maximum \
-resident set size (GNU time %M); nnzip rows: this process's peak resident set size \
-(VmHWM, reset before each run), which includes the benchmark's own copies of input and \
-output; the larger of compression and decompression. model MiB: the model's own memory \
-(memory_bytes()). ratio = original / compressed; bpc = 8 * compressed / original; \
-MB/s = 10^6 original bytes per second, best of the runs";
+/// How to read a [`BenchReport`]'s columns, stated in every report.
+pub const REPORT_NOTES: &str = "bpc = 8 * compressed / original; ratio = original / \
+compressed; MB/s = 10^6 original bytes per second, wall clock, best of the runs (external \
+tools: the whole process, start-up included). peak MiB: external tools: the child \
+process's maximum resident set size (GNU time %M); nnzip rows: this process's peak \
+resident set size (VmHWM, reset before each run), which includes the benchmark's own \
+copies of input and output; the larger of compression and decompression. model MiB: \
+the model's own memory (memory_bytes()). Every row's round trip was verified.";
 
 /// One codec on one file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
