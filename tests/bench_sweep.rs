@@ -55,6 +55,7 @@ fn sweep_writes_tables_and_plots() {
         max_bytes: Some(20_000),
         verify: true,
         baseline: BaselineChoice::Lzw,
+        replot: false,
     };
     let mut stdout = Vec::new();
     let rep = run_sweep_with(&args, Some(&Store), &mut stdout).unwrap();
@@ -143,6 +144,40 @@ fn sweep_writes_tables_and_plots() {
         }
     }
     assert!(std::fs::read_to_string(out.join("sweep.md")).unwrap() == md);
+
+    // --replot redraws everything from sweep.json without running a model.
+    let again = dir.path().join("again");
+    let replot = SweepArgs {
+        file: out.join("sweep.json"),
+        out: again.clone(),
+        replot: true,
+        ..args
+    };
+    let mut stdout = Vec::new();
+    let rep2 = run_sweep_with(&replot, None, &mut stdout).unwrap();
+    assert_eq!(rep2, rep);
+    assert_eq!(String::from_utf8(stdout).unwrap(), md);
+    for name in [
+        "sweep.csv",
+        "curve.csv",
+        "bpc_vs_size.svg",
+        "bpc_vs_speed.svg",
+        "learning_curve.svg",
+    ] {
+        assert_eq!(
+            std::fs::read(out.join(name)).unwrap(),
+            std::fs::read(again.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let not_json = SweepArgs {
+        file: file.clone(),
+        ..replot
+    };
+    let msg = run_sweep_with(&not_json, None, &mut Vec::new())
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("not a sweep.json"), "{msg}");
 }
 
 #[test]
@@ -161,6 +196,7 @@ fn sweep_rejects_bad_settings() {
         max_bytes: None,
         verify: false,
         baseline: BaselineChoice::None,
+        replot: false,
     };
     let mut sink = Vec::new();
     assert!(

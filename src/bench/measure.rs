@@ -2,11 +2,11 @@
 //! process, read from `/proc/self/status`), and the description of the machine and date
 //! that every report carries so that figures can be compared across runs.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// The machine a report was measured on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MachineInfo {
     /// CPU model name from `/proc/cpuinfo` (`unknown` elsewhere).
     pub cpu: String,
@@ -135,12 +135,13 @@ pub fn best_of<T, E>(repeat: u32, mut f: impl FnMut() -> Result<T, E>) -> Result
     Ok((value, best))
 }
 
-/// Speed in MB/s (10^6 bytes per second) of processing `bytes` in `secs`.
+/// Speed in MB/s (10^6 bytes per second) of processing `bytes` in `secs`; 0 where
+/// there is nothing to measure (no bytes or no time), so that reports stay finite.
 pub fn mb_per_s(bytes: u64, secs: f64) -> f64 {
-    if secs > 0.0 {
+    if bytes > 0 && secs > 0.0 {
         bytes as f64 / secs / 1e6
     } else {
-        f64::INFINITY
+        0.0
     }
 }
 

@@ -131,6 +131,11 @@ pub struct SweepArgs {
     /// What to compare with.
     #[arg(long, value_enum, default_value_t = BaselineChoice::Lzw)]
     pub baseline: BaselineChoice,
+
+    /// Run nothing: FILE is a sweep.json written earlier; print its table and draw its
+    /// plots again into --out.
+    #[arg(long)]
+    pub replot: bool,
 }
 
 fn parse_activation(s: &str) -> std::result::Result<Activation, String> {
@@ -517,6 +522,19 @@ pub fn run_sweep_with(
     baseline: Option<&dyn BenchCodec>,
     out: &mut dyn Write,
 ) -> Result<SweepReport> {
+    if args.replot {
+        let text = std::fs::read_to_string(&args.file).map_err(|e| {
+            Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("{}: {e}", args.file.display()),
+            ))
+        })?;
+        let report: SweepReport = serde_json::from_str(&text).map_err(|e| {
+            Error::InvalidConfig(format!("{}: not a sweep.json: {e}", args.file.display()))
+        })?;
+        write_sweep(&report, &args.out, out)?;
+        return Ok(report);
+    }
     if args.window == 0 {
         return Err(Error::InvalidConfig(
             "the window must be at least 1 byte".into(),
@@ -570,19 +588,24 @@ pub fn run_sweep_with(
         points,
         baseline,
     };
-    let md = table::sweep_markdown(&report);
+    write_sweep(&report, &args.out, out)?;
+    Ok(report)
+}
+
+/// Prints a sweep's table to `out` and writes its files into `dir`.
+fn write_sweep(report: &SweepReport, dir: &Path, out: &mut dyn Write) -> Result<()> {
+    let md = table::sweep_markdown(report);
     out.write_all(md.as_bytes())?;
     out.flush()?;
-    let dir = &args.out;
     create_dir(dir)?;
     write_file(dir, "sweep.md", &md)?;
-    write_file(dir, "sweep.csv", &table::sweep_csv(&report))?;
-    write_file(dir, "curve.csv", &table::curve_csv(&report))?;
-    write_file(dir, "sweep.json", &table::to_json(&report))?;
-    plot::bpc_vs_size(&report, &dir.join("bpc_vs_size.svg"))?;
-    plot::bpc_vs_speed(&report, &dir.join("bpc_vs_speed.svg"))?;
-    plot::learning_curve(&report, &dir.join("learning_curve.svg"))?;
-    Ok(report)
+    write_file(dir, "sweep.csv", &table::sweep_csv(report))?;
+    write_file(dir, "curve.csv", &table::curve_csv(report))?;
+    write_file(dir, "sweep.json", &table::to_json(report))?;
+    plot::bpc_vs_size(report, &dir.join("bpc_vs_size.svg"))?;
+    plot::bpc_vs_speed(report, &dir.join("bpc_vs_speed.svg"))?;
+    plot::learning_curve(report, &dir.join("learning_curve.svg"))?;
+    Ok(())
 }
 
 /// Runs `nnzip sweep`, printing its table and writing plots.
@@ -590,7 +613,11 @@ pub fn run_sweep_with(
 /// # Errors
 /// Any failure to read the file, run a model or write the plots.
 pub fn run_sweep(args: &SweepArgs) -> Result<()> {
-    let baseline = pick_baseline(args.baseline);
+    let baseline = if args.replot {
+        None
+    } else {
+        pick_baseline(args.baseline)
+    };
     run_sweep_with(args, baseline.as_deref(), &mut std::io::stdout().lock())?;
     eprintln!(
         "nnzip sweep: wrote sweep.csv, curve.csv, sweep.json, sweep.md, bpc_vs_size.svg, \

@@ -164,13 +164,16 @@ where
     XS::CoordDescType: ValueFormatter<f64>,
 {
     let groups = series(&rep.points);
+    // The y range follows the models alone: a baseline far above them would squash the
+    // differences between sizes and activations that this plot is for.
     let mut bpcs: Vec<f64> = rep.points.iter().map(|p| p.bits_per_byte).collect();
-    if let Some(b) = &rep.baseline {
-        bpcs.push(b.bits_per_byte);
+    if bpcs.is_empty() {
+        bpcs.extend(rep.baseline.iter().map(|b| b.bits_per_byte));
     }
     let (ymin, ymax) = bpcs
         .iter()
         .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    let yr = padded(ymin, ymax, 0.12);
     let mut chart = ChartBuilder::on(root)
         .caption(
             format!("Bits per byte vs model size: {}", short_name(&rep.file)),
@@ -179,7 +182,7 @@ where
         .margin(20)
         .x_label_area_size(60)
         .y_label_area_size(70)
-        .build_cartesian_2d(x_spec, padded(ymin, ymax, 0.12))?;
+        .build_cartesian_2d(x_spec, yr.clone())?;
     chart
         .configure_mesh()
         .x_desc(x_desc)
@@ -200,26 +203,42 @@ where
             .draw_series(LineSeries::new(xy, c.stroke_width(2)))?
             .label(name.as_str())
             .legend(legend_line(c));
-        chart.draw_series(pts.iter().map(|p| {
-            EmptyElement::at((p.parameters as f64, p.bits_per_byte))
-                + Circle::new((0, 0), 5, c.filled())
-                + Text::new(
-                    format!("h{}", p.hidden),
-                    (6, -18),
-                    LABEL_FONT.into_font().color(&c),
-                )
-        }))?;
+        chart.draw_series(
+            pts.iter()
+                .map(|p| Circle::new((p.parameters as f64, p.bits_per_byte), 5, c.filled())),
+        )?;
+        // Widths label the first line only: the other lines repeat them, close by.
+        if i == 0 {
+            chart.draw_series(pts.iter().map(|p| {
+                EmptyElement::at((p.parameters as f64, p.bits_per_byte))
+                    + Text::new(
+                        format!("h{}", p.hidden),
+                        (6, -18),
+                        LABEL_FONT.into_font().color(&c),
+                    )
+            }))?;
+        }
     }
     if let Some(b) = &rep.baseline {
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(xr.start, b.bits_per_byte), (xr.end, b.bits_per_byte)],
-                12,
-                8,
-                BLACK.stroke_width(2),
-            ))?
-            .label(format!("{} (no model): {:.3}", b.name, b.bits_per_byte))
-            .legend(legend_line(BLACK));
+        if yr.contains(&b.bits_per_byte) {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(xr.start, b.bits_per_byte), (xr.end, b.bits_per_byte)],
+                    12,
+                    8,
+                    BLACK.stroke_width(2),
+                ))?
+                .label(format!("{} (no model): {:.3}", b.name, b.bits_per_byte))
+                .legend(legend_line(BLACK));
+        } else {
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+                .label(format!(
+                    "{} (no model): {:.3}, off the chart",
+                    b.name, b.bits_per_byte
+                ))
+                .legend(|(x, y)| TriangleMarker::new((x + 12, y), 7, BLACK.filled()));
+        }
     }
     chart
         .configure_series_labels()

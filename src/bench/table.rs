@@ -2,7 +2,7 @@
 //! table for people, CSV for spreadsheets, JSON (with the run's context) for programs.
 
 use super::measure::MachineInfo;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
 /// How to read a [`BenchReport`]'s columns, stated in every report.
@@ -270,7 +270,7 @@ pub fn to_json<T: Serialize>(rep: &T) -> String {
 }
 
 /// One model configuration of a sweep and what it did on the file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepPoint {
     /// Hidden width.
     pub hidden: u16,
@@ -302,7 +302,7 @@ pub struct SweepPoint {
 }
 
 /// The baseline a sweep is compared with (nnzip's LZW, or `compress`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepBaseline {
     /// Codec name.
     pub name: String,
@@ -319,7 +319,7 @@ pub struct SweepBaseline {
 }
 
 /// Everything `nnzip sweep` measured, with its context.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepReport {
     /// The command that produced the report.
     pub command: String,
