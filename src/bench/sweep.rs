@@ -236,7 +236,9 @@ mod tests {
 
     #[test]
     fn point_windows_add_up() {
-        let text = b"to be or not to be, that is the question. ".repeat(120);
+        let mut text = b"to be or not to be, that is the question. ".repeat(120);
+        // Whole windows only: a short last one would carry the coder's flush alone.
+        text.truncate(5000);
         let cfg = Preset::Fast.config();
         let mut calls = 0;
         let p = run_point(&text, &cfg, 1000, true, &mut |_, _| calls += 1).unwrap();
