@@ -1,0 +1,514 @@
+//! SVG plots of a sweep (plotters' SVG backend): bits per byte against model size,
+//! against speed (the speed/ratio frontier), and over the position in the file (the
+//! learning curve). Text is left to the SVG viewer's sans-serif font.
+
+use super::sweep::point_label;
+use super::table::{SweepPoint, SweepReport};
+use crate::error::{Error, Result};
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+const SIZE: (u32, u32) = (960, 640);
+const CAPTION_FONT: (&str, u32) = ("sans-serif", 24);
+const AXIS_FONT: (&str, u32) = ("sans-serif", 18);
+const LABEL_FONT: (&str, u32) = ("sans-serif", 15);
+
+/// Colour of the minor grid lines.
+const GRID: RGBColor = RGBColor(238, 238, 238);
+
+/// The last component of a path, for captions.
+fn short_name(file: &str) -> &str {
+    Path::new(file)
+        .file_name()
+        .and_then(|f| f.to_str())
+        .unwrap_or(file)
+}
+
+/// Draws `draw` into a new SVG file at `path`.
+fn svg(
+    path: &Path,
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> DrawResult,
+) -> Result<()> {
+    let fail = |e: Box<dyn std::error::Error>| {
+        Error::Io(std::io::Error::other(format!(
+            "drawing {}: {e}",
+            path.display()
+        )))
+    };
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| fail(e.into()))?;
+    draw(&root).map_err(fail)?;
+    root.present().map_err(|e| fail(e.into()))?;
+    Ok(())
+}
+
+/// Distinct colours, chosen to stay apart from the baseline's black.
+fn colour(i: usize) -> RGBColor {
+    const C: [RGBColor; 8] = [
+        RGBColor(31, 119, 180),
+        RGBColor(214, 39, 40),
+        RGBColor(44, 160, 44),
+        RGBColor(255, 127, 14),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(23, 190, 207),
+    ];
+    C[i % C.len()]
+}
+
+/// Points grouped by (layers, activation), groups in order of first appearance, points
+/// by parameter count.
+fn series(points: &[SweepPoint]) -> Vec<(String, Vec<&SweepPoint>)> {
+    let mut out: Vec<((u8, String), Vec<&SweepPoint>)> = Vec::new();
+    for p in points {
+        let key = (p.layers, p.activation.clone());
+        match out.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(p),
+            None => out.push((key, vec![p])),
+        }
+    }
+    out.into_iter()
+        .map(|((l, a), mut v)| {
+            v.sort_by(|x, y| {
+                x.parameters
+                    .cmp(&y.parameters)
+                    .then(x.hidden.cmp(&y.hidden))
+            });
+            (
+                format!("{l} layer{}, {a}", if l == 1 { "" } else { "s" }),
+                v,
+            )
+        })
+        .collect()
+}
+
+/// `lo..hi` widened by `frac` of its span on both sides (and made non-empty).
+fn padded(lo: f64, hi: f64, frac: f64) -> std::ops::Range<f64> {
+    let span = (hi - lo).max(hi.abs() * 0.05).max(0.05);
+    (lo - span * frac)..(hi + span * frac)
+}
+
+/// A positive log-axis range around `lo..=hi` with a margin factor `f`.
+fn log_range(lo: f64, hi: f64, f: f64) -> std::ops::Range<f64> {
+    let lo = lo.max(1e-9);
+    let hi = hi.max(lo);
+    (lo / f)..(hi * f)
+}
+
+/// Compact numbers for log axes: 1.5k, 2M.
+fn si(v: f64) -> String {
+    let (x, s) = if v >= 1e9 {
+        (v / 1e9, "G")
+    } else if v >= 1e6 {
+        (v / 1e6, "M")
+    } else if v >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    let t = if x < 0.1 {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.2}")
+    };
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    format!("{t}{s}")
+}
+
+fn legend_line(c: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3))
+}
+
+/// Plot (a): bits per byte against learned parameters, one line per layer count and
+/// activation, the baseline as a dashed horizontal line. The x axis is logarithmic
+/// where the parameter counts span a factor of 4 or more; where large hashed-context
+/// tables dominate the count and the widths barely move it, a linear axis shows the
+/// points apart.
+pub fn bpc_vs_size(rep: &SweepReport, path: &Path) -> Result<()> {
+    let params = rep.points.iter().map(|p| p.parameters as f64);
+    let (pmin, pmax) = params.fold((f64::MAX, 0f64), |(a, b), v| (a.min(v), b.max(v)));
+    let (pmin, pmax) = (pmin.clamp(1.0, f64::MAX), pmax.max(1.0));
+    if pmax / pmin >= 4.0 {
+        let xr = log_range(pmin, pmax, (pmax / pmin).powf(0.08));
+        svg(path, |root| {
+            size_chart(
+                root,
+                rep,
+                xr.clone().log_scale(),
+                xr,
+                "learned parameters (log scale)",
+            )
+        })
+    } else {
+        let xr = padded(pmin, pmax, 0.08);
+        svg(path, |root| {
+            size_chart(root, rep, xr.clone(), xr, "learned parameters")
+        })
+    }
+}
+
+fn size_chart<XS>(
+    root: &DrawingArea<SVGBackend, Shift>,
+    rep: &SweepReport,
+    x_spec: XS,
+    xr: std::ops::Range<f64>,
+    x_desc: &str,
+) -> DrawResult
+where
+    XS: AsRangedCoord<Value = f64>,
+    XS::CoordDescType: ValueFormatter<f64>,
+{
+    let groups = series(&rep.points);
+    // The y range follows the models alone: a baseline far above them would squash the
+    // differences between sizes and activations that this plot is for.
+    let mut bpcs: Vec<f64> = rep.points.iter().map(|p| p.bits_per_byte).collect();
+    if bpcs.is_empty() {
+        bpcs.extend(rep.baseline.iter().map(|b| b.bits_per_byte));
+    }
+    let (ymin, ymax) = bpcs
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    let yr = padded(ymin, ymax, 0.12);
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!("Bits per byte vs model size: {}", short_name(&rep.file)),
+            CAPTION_FONT,
+        )
+        .margin(20)
+        .x_label_area_size(60)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x_spec, yr.clone())?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc("bits per byte (lower is better)")
+        .axis_desc_style(AXIS_FONT)
+        .label_style(LABEL_FONT)
+        .x_label_formatter(&|v| si(*v))
+        .y_label_formatter(&|v| format!("{v:.2}"))
+        .light_line_style(GRID)
+        .draw()?;
+    for (i, (name, pts)) in groups.iter().enumerate() {
+        let c = colour(i);
+        let xy: Vec<(f64, f64)> = pts
+            .iter()
+            .map(|p| (p.parameters as f64, p.bits_per_byte))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(xy, c.stroke_width(2)))?
+            .label(name.as_str())
+            .legend(legend_line(c));
+        chart.draw_series(
+            pts.iter()
+                .map(|p| Circle::new((p.parameters as f64, p.bits_per_byte), 5, c.filled())),
+        )?;
+        // Widths label the first line only: the other lines repeat them, close by.
+        if i == 0 {
+            chart.draw_series(pts.iter().map(|p| {
+                EmptyElement::at((p.parameters as f64, p.bits_per_byte))
+                    + Text::new(
+                        format!("h{}", p.hidden),
+                        (6, -18),
+                        LABEL_FONT.into_font().color(&c),
+                    )
+            }))?;
+        }
+    }
+    if let Some(b) = &rep.baseline {
+        if yr.contains(&b.bits_per_byte) {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(xr.start, b.bits_per_byte), (xr.end, b.bits_per_byte)],
+                    12,
+                    8,
+                    BLACK.stroke_width(2),
+                ))?
+                .label(format!("{} (no model): {:.3}", b.name, b.bits_per_byte))
+                .legend(legend_line(BLACK));
+        } else {
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+                .label(format!(
+                    "{} (no model): {:.3}, off the chart",
+                    b.name, b.bits_per_byte
+                ))
+                .legend(|(x, y)| TriangleMarker::new((x + 12, y), 7, BLACK.filled()));
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerLeft)
+        .label_font(LABEL_FONT)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.5))
+        .draw()?;
+    Ok(())
+}
+
+/// Indices of the points on the speed/ratio frontier of `(speed, bpc)` pairs: those no
+/// other point beats on both, sorted by speed.
+pub fn frontier(points: &[(f64, f64)]) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..points.len()).collect();
+    idx.sort_by(|&a, &b| {
+        points[b]
+            .0
+            .total_cmp(&points[a].0)
+            .then(points[a].1.total_cmp(&points[b].1))
+    });
+    // Walk from fastest to slowest, keeping each point that lowers the best bpc so far.
+    let mut best = f64::INFINITY;
+    let mut out = Vec::new();
+    for i in idx {
+        if points[i].1 < best {
+            best = points[i].1;
+            out.push(i);
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// Plot (b): bits per byte against compression speed (log x), the baseline as a
+/// black triangle, and the frontier of configurations not beaten on both.
+pub fn bpc_vs_speed(rep: &SweepReport, path: &Path) -> Result<()> {
+    let groups = series(&rep.points);
+    let mut all: Vec<(f64, f64)> = rep
+        .points
+        .iter()
+        .map(|p| (p.mb_s, p.bits_per_byte))
+        .collect();
+    if let Some(b) = &rep.baseline {
+        all.push((b.mb_s, b.bits_per_byte));
+    }
+    all.retain(|(s, b)| s.is_finite() && *s > 0.0 && b.is_finite());
+    let (smin, smax) = all
+        .iter()
+        .fold((f64::MAX, 0f64), |(a, b), &(s, _)| (a.min(s), b.max(s)));
+    let (ymin, ymax) = all
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &(_, v)| (a.min(v), b.max(v)));
+    let front: Vec<(f64, f64)> = frontier(&all).into_iter().map(|i| all[i]).collect();
+    let xr = log_range(smin, smax, 2.0);
+    svg(path, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!(
+                    "Bits per byte vs compression speed: {}",
+                    short_name(&rep.file)
+                ),
+                CAPTION_FONT,
+            )
+            .margin(20)
+            .x_label_area_size(60)
+            .y_label_area_size(70)
+            .build_cartesian_2d(xr.log_scale(), padded(ymin, ymax, 0.12))?;
+        chart
+            .configure_mesh()
+            .x_desc("compression speed, MB/s (log scale)")
+            .y_desc("bits per byte (lower is better)")
+            .axis_desc_style(AXIS_FONT)
+            .label_style(LABEL_FONT)
+            .x_label_formatter(&|v| si(*v))
+            .y_label_formatter(&|v| format!("{v:.2}"))
+            .light_line_style(GRID)
+            .draw()?;
+        if front.len() > 1 {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    front.clone(),
+                    8,
+                    6,
+                    RGBColor(120, 120, 120).stroke_width(2),
+                ))?
+                .label("frontier (not beaten on both)")
+                .legend(legend_line(RGBColor(120, 120, 120)));
+        }
+        for (i, (name, pts)) in groups.iter().enumerate() {
+            let c = colour(i);
+            chart
+                .draw_series(
+                    pts.iter()
+                        .filter(|p| p.mb_s.is_finite() && p.mb_s > 0.0)
+                        .map(|p| {
+                            EmptyElement::at((p.mb_s, p.bits_per_byte))
+                                + Circle::new((0, 0), 6, c.filled())
+                                + Text::new(
+                                    format!("h{}", p.hidden),
+                                    (7, -18),
+                                    LABEL_FONT.into_font().color(&c),
+                                )
+                        }),
+                )?
+                .label(name.as_str())
+                .legend(move |(x, y)| Circle::new((x + 12, y), 6, c.filled()));
+        }
+        if let Some(b) = &rep.baseline {
+            if b.mb_s.is_finite() && b.mb_s > 0.0 {
+                chart
+                    .draw_series(std::iter::once(
+                        EmptyElement::at((b.mb_s, b.bits_per_byte))
+                            + TriangleMarker::new((0, 0), 9, BLACK.filled())
+                            + Text::new(b.name.clone(), (-10, 10), LABEL_FONT.into_font()),
+                    ))?
+                    .label(format!("{} (baseline)", b.name))
+                    .legend(|(x, y)| TriangleMarker::new((x + 12, y), 7, BLACK.filled()));
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font(LABEL_FONT)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.5))
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// The points whose learning curves are drawn: up to four widths (smallest to largest)
+/// of the first layer count and activation, and the largest width of each other
+/// activation at that layer count.
+pub fn curve_points(points: &[SweepPoint]) -> Vec<&SweepPoint> {
+    let Some(first) = points.first() else {
+        return Vec::new();
+    };
+    let mut main: Vec<&SweepPoint> = points
+        .iter()
+        .filter(|p| p.layers == first.layers && p.activation == first.activation)
+        .collect();
+    main.sort_by_key(|p| p.hidden);
+    let mut out: Vec<&SweepPoint> = if main.len() <= 4 {
+        main.clone()
+    } else {
+        (0..4).map(|i| main[i * (main.len() - 1) / 3]).collect()
+    };
+    let mut others: Vec<&str> = Vec::new();
+    for p in points {
+        if p.layers == first.layers
+            && p.activation != first.activation
+            && !others.contains(&p.activation.as_str())
+        {
+            others.push(&p.activation);
+        }
+    }
+    for a in others {
+        if let Some(p) = points
+            .iter()
+            .filter(|p| p.layers == first.layers && p.activation == a)
+            .max_by_key(|p| p.hidden)
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Plot (c): bits per byte of consecutive windows over the position in the file, for a
+/// few configurations and the baseline.
+pub fn learning_curve(rep: &SweepReport, path: &Path) -> Result<()> {
+    let chosen = curve_points(&rep.points);
+    let (unit, unit_name) = if rep.bytes >= 2_000_000 {
+        (1e6, "MB")
+    } else {
+        (1e3, "kB")
+    };
+    let curves: Vec<(String, Vec<(f64, f64)>)> = chosen
+        .iter()
+        .map(|p| {
+            let mut end = 0u64;
+            let xy = p
+                .window_bpc
+                .iter()
+                .map(|&b| {
+                    end = (end + rep.window).min(rep.bytes);
+                    (end as f64 / unit, b)
+                })
+                .collect();
+            (point_label(p), xy)
+        })
+        .collect();
+    let base: Option<(String, Vec<(f64, f64)>)> = rep.baseline.as_ref().map(|b| {
+        (
+            format!("{} (size growth of compressed prefixes)", b.name),
+            b.curve.iter().map(|&(e, v)| (e as f64 / unit, v)).collect(),
+        )
+    });
+    let ymax = curves
+        .iter()
+        .chain(base.iter())
+        .flat_map(|(_, v)| v.iter().map(|p| p.1))
+        .fold(1.0f64, f64::max);
+    let xmax = (rep.bytes as f64 / unit).max(1e-3);
+    let decimals = if xmax < 10.0 { 1 } else { 0 };
+    svg(path, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!(
+                    "Learning curve: bits per byte of each {}-byte window, {}",
+                    rep.window,
+                    short_name(&rep.file)
+                ),
+                CAPTION_FONT,
+            )
+            .margin(20)
+            .x_label_area_size(60)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0f64..xmax, 0f64..ymax * 1.08)?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("position in the file ({unit_name})"))
+            .y_desc("bits per byte in the window")
+            .axis_desc_style(AXIS_FONT)
+            .label_style(LABEL_FONT)
+            .x_label_formatter(&|v| format!("{:.*}", decimals, v))
+            .y_label_formatter(&|v| format!("{v:.1}"))
+            .light_line_style(GRID)
+            .draw()?;
+        for (i, (name, xy)) in curves.iter().enumerate() {
+            let c = colour(i);
+            chart
+                .draw_series(LineSeries::new(xy.clone(), c.stroke_width(2)))?
+                .label(name.as_str())
+                .legend(legend_line(c));
+        }
+        if let Some((name, xy)) = &base {
+            chart
+                .draw_series(LineSeries::new(xy.clone(), BLACK.stroke_width(2)))?
+                .label(name.as_str())
+                .legend(legend_line(BLACK));
+            chart.draw_series(xy.iter().map(|&p| Circle::new(p, 3, BLACK.filled())))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .label_font(LABEL_FONT)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.5))
+            .draw()?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frontier_keeps_the_unbeaten() {
+        let pts = [(10.0, 3.0), (1.0, 2.0), (5.0, 3.5), (0.5, 2.5), (20.0, 4.0)];
+        assert_eq!(frontier(&pts), vec![1, 0, 4]);
+    }
+
+    #[test]
+    fn si_numbers() {
+        assert_eq!(si(1500.0), "1.5k");
+        assert_eq!(si(2_000_000.0), "2M");
+        assert_eq!(si(0.25), "0.25");
+        assert_eq!(si(12.0), "12");
+    }
+}

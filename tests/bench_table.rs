@@ -1,0 +1,432 @@
+//! `nnzip bench` without any tool on PATH: fake codecs and the neural core, checked for
+//! the shape of the Markdown, CSV and JSON output, the consistency of the numbers, and
+//! that a broken round trip is an error rather than a row.
+
+use clap::Parser;
+use nnzip::bench::table::{self, BENCH_COLUMNS, BENCH_CSV_COLUMNS};
+use nnzip::bench::{
+    bench, resolve_codecs, run_bench_with, BenchArgs, BenchCodec, BenchInput, BenchOptions,
+    CodecList, CoreCodec, OutputFormat, SweepArgs,
+};
+use nnzip::{Activation, Error, Preset, Result};
+
+/// Stores the input behind a 4-byte header: sizes are known exactly.
+struct Store;
+
+impl BenchCodec for Store {
+    fn name(&self) -> &str {
+        "store"
+    }
+    fn compress(&self, input: &[u8]) -> Result<Vec<u8>> {
+        let mut v = b"STOR".to_vec();
+        v.extend_from_slice(input);
+        Ok(v)
+    }
+    fn decompress(&self, packed: &[u8]) -> Result<Vec<u8>> {
+        packed
+            .strip_prefix(b"STOR")
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| Error::Corrupt("no STOR header".into()))
+    }
+}
+
+/// Compresses like [`Store`] but flips one bit of the middle byte when decompressing.
+struct Flipper;
+
+impl BenchCodec for Flipper {
+    fn name(&self) -> &str {
+        "flipper"
+    }
+    fn compress(&self, input: &[u8]) -> Result<Vec<u8>> {
+        Store.compress(input)
+    }
+    fn decompress(&self, packed: &[u8]) -> Result<Vec<u8>> {
+        let mut v = Store.decompress(packed)?;
+        let mid = v.len() / 2;
+        if let Some(b) = v.get_mut(mid) {
+            *b ^= 0x20;
+        }
+        Ok(v)
+    }
+}
+
+/// Fails to decompress at all.
+struct Broken;
+
+impl BenchCodec for Broken {
+    fn name(&self) -> &str {
+        "broken"
+    }
+    fn compress(&self, input: &[u8]) -> Result<Vec<u8>> {
+        Ok(input.to_vec())
+    }
+    fn decompress(&self, _: &[u8]) -> Result<Vec<u8>> {
+        Err(Error::Truncated("the fake codec gives up".into()))
+    }
+}
+
+fn text(n: usize) -> Vec<u8> {
+    let words = [
+        "the ",
+        "model ",
+        "learns ",
+        "text ",
+        "while ",
+        "it ",
+        "compresses ",
+        "it. ",
+    ];
+    let mut x = 12345u32;
+    let mut v = Vec::new();
+    while v.len() < n {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        v.extend_from_slice(words[(x >> 16) as usize % words.len()].as_bytes());
+    }
+    v.truncate(n);
+    v
+}
+
+fn inputs() -> Vec<BenchInput> {
+    vec![
+        BenchInput {
+            name: "a.txt".into(),
+            data: text(20_000),
+        },
+        BenchInput {
+            name: "b, with comma.txt".into(),
+            data: text(3_000),
+        },
+    ]
+}
+
+fn codecs() -> CodecList {
+    vec![Box::new(Store), Box::new(CoreCodec::preset(Preset::Fast))]
+}
+
+#[test]
+fn rows_are_consistent() {
+    let rep = bench(&inputs(), &codecs(), &BenchOptions::default()).unwrap();
+    assert_eq!(rep.rows.len(), 4);
+    let order: Vec<(&str, &str)> = rep
+        .rows
+        .iter()
+        .map(|r| (r.file.as_str(), r.codec.as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("a.txt", "store"),
+            ("a.txt", "core-fast"),
+            ("b, with comma.txt", "store"),
+            ("b, with comma.txt", "core-fast")
+        ]
+    );
+    for r in &rep.rows {
+        let bpc = 8.0 * r.compressed_bytes as f64 / r.original_bytes as f64;
+        assert!((r.bits_per_byte - bpc).abs() < 1e-12, "{r:?}");
+        let ratio = r.original_bytes as f64 / r.compressed_bytes as f64;
+        assert!((r.ratio - ratio).abs() < 1e-12, "{r:?}");
+        assert!(r.compress_mb_s > 0.0 && r.decompress_mb_s > 0.0, "{r:?}");
+        assert_eq!(r.peak_memory_source, "process");
+    }
+    assert_eq!(rep.rows[0].compressed_bytes, 20_004);
+    assert_eq!(rep.rows[0].model_memory_bytes, None);
+    assert!(rep.rows[1].model_memory_bytes.unwrap() > 0);
+    assert!(
+        rep.rows[1].compressed_bytes < 20_000 / 2,
+        "{:?}",
+        rep.rows[1]
+    );
+    assert!(rep.machine.cores >= 1);
+    assert!(
+        rep.date.ends_with('Z') && rep.date.len() == 20,
+        "{}",
+        rep.date
+    );
+}
+
+#[test]
+fn markdown_shape() {
+    let rep = bench(&inputs(), &codecs(), &BenchOptions::default()).unwrap();
+    let md = table::bench_markdown(&rep);
+    let first = md.lines().next().unwrap();
+    assert!(
+        first.starts_with("nnzip bench: `nnzip bench` on "),
+        "{first}"
+    );
+    assert!(first.contains(&rep.machine.cpu) && first.contains(&rep.date));
+    let table: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    assert_eq!(table.len(), 2 + rep.rows.len(), "{md}");
+    let header: Vec<&str> = table[0]
+        .trim_matches('|')
+        .split(" | ")
+        .map(str::trim)
+        .collect();
+    assert_eq!(header, BENCH_COLUMNS);
+    for line in &table[2..] {
+        assert_eq!(
+            line.matches(" | ").count(),
+            BENCH_COLUMNS.len() - 1,
+            "{line}"
+        );
+    }
+    assert!(table[2].contains("| store ") && table[2].contains(" 20004 "));
+    assert!(md.contains("peak MiB: external tools"), "{md}");
+}
+
+#[test]
+fn csv_shape() {
+    let rep = bench(&inputs(), &codecs(), &BenchOptions::default()).unwrap();
+    let csv = table::bench_csv(&rep);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + rep.rows.len());
+    assert_eq!(lines[0].split(',').collect::<Vec<_>>(), BENCH_CSV_COLUMNS);
+    // The file name with a comma is quoted; all others split plainly.
+    assert!(
+        lines[3].starts_with("store,\"b, with comma.txt\",3000,3004,"),
+        "{}",
+        lines[3]
+    );
+    for line in &lines[1..3] {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(f.len(), BENCH_CSV_COLUMNS.len(), "{line}");
+        let orig: f64 = f[2].parse().unwrap();
+        let packed: f64 = f[3].parse().unwrap();
+        let bpc: f64 = f[4].parse().unwrap();
+        assert!((bpc - 8.0 * packed / orig).abs() < 1e-9, "{line}");
+        assert_eq!(f[9], "process");
+    }
+}
+
+#[test]
+fn json_shape() {
+    let rep = bench(&inputs(), &codecs(), &BenchOptions::default()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&table::to_json(&rep)).unwrap();
+    for k in ["command", "machine", "date", "notes", "rows"] {
+        assert!(v.get(k).is_some(), "missing {k}");
+    }
+    assert!(v["machine"]["cpu"].is_string());
+    assert!(v["machine"]["cores"].as_u64().unwrap() >= 1);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    for r in rows {
+        let keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut expected = BENCH_CSV_COLUMNS.to_vec();
+        expected.sort_unstable();
+        let mut keys = keys;
+        keys.sort_unstable();
+        assert_eq!(keys, expected);
+        let bpc = r["bits_per_byte"].as_f64().unwrap();
+        let orig = r["original_bytes"].as_f64().unwrap();
+        let packed = r["compressed_bytes"].as_f64().unwrap();
+        assert!((bpc - 8.0 * packed / orig).abs() < 1e-12);
+    }
+    assert!(rows[0]["model_memory_bytes"].is_null());
+    assert!(rows[1]["model_memory_bytes"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_corrupted_round_trip_is_an_error() {
+    let list: CodecList = vec![Box::new(Store), Box::new(Flipper)];
+    let err = bench(&inputs(), &list, &BenchOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::Corrupt(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("round trip failed: flipper on a.txt"), "{msg}");
+    assert!(msg.contains("byte 10000"), "{msg}");
+
+    let list: CodecList = vec![Box::new(Broken)];
+    let msg = bench(&inputs(), &list, &BenchOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("broken on a.txt: decompression failed"),
+        "{msg}"
+    );
+}
+
+fn args(
+    files: Vec<std::path::PathBuf>,
+    format: OutputFormat,
+    out: Option<std::path::PathBuf>,
+) -> BenchArgs {
+    BenchArgs {
+        files,
+        codecs: vec![],
+        format,
+        out,
+        repeat: 2,
+    }
+}
+
+#[test]
+fn run_bench_writes_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("in.txt");
+    std::fs::write(&f, text(5000)).unwrap();
+    let out_dir = dir.path().join("report");
+    let list: CodecList = vec![Box::new(Store)];
+    for format in [OutputFormat::Table, OutputFormat::Csv, OutputFormat::Json] {
+        let mut stdout = Vec::new();
+        let rep = run_bench_with(
+            &args(vec![f.clone()], format, Some(out_dir.clone())),
+            &list,
+            &mut stdout,
+        )
+        .unwrap();
+        let s = String::from_utf8(stdout).unwrap();
+        match format {
+            OutputFormat::Table => assert_eq!(s, table::bench_markdown(&rep)),
+            OutputFormat::Csv => assert_eq!(s, table::bench_csv(&rep)),
+            OutputFormat::Json => assert_eq!(s, table::to_json(&rep)),
+        }
+    }
+    for name in ["bench.md", "bench.csv", "bench.json"] {
+        let s = std::fs::read_to_string(out_dir.join(name)).unwrap();
+        assert!(s.contains("5004"), "{name}: {s}");
+    }
+}
+
+#[test]
+fn run_bench_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("in.txt");
+    std::fs::write(&f, text(5000)).unwrap();
+    let out_dir = dir.path().join("report");
+    let list: CodecList = vec![Box::new(Store), Box::new(Flipper)];
+    let mut stdout = Vec::new();
+    let err = run_bench_with(
+        &args(vec![f], OutputFormat::Table, Some(out_dir.clone())),
+        &list,
+        &mut stdout,
+    );
+    assert!(matches!(err, Err(Error::Corrupt(_))), "{err:?}");
+    assert!(stdout.is_empty(), "no table after a failed round trip");
+    assert!(
+        !out_dir.exists(),
+        "no report files after a failed round trip"
+    );
+
+    let missing = dir.path().join("missing.txt");
+    let msg = run_bench_with(
+        &args(vec![missing], OutputFormat::Table, None),
+        &list,
+        &mut stdout,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(msg.contains("missing.txt"), "{msg}");
+}
+
+#[test]
+fn codec_names_resolve() {
+    let names = |list: &[&str]| {
+        let list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        resolve_codecs(&list)
+            .map(|(c, _)| c.iter().map(|c| c.name().to_string()).collect::<Vec<_>>())
+    };
+    let default = names(&["default"]).unwrap();
+    assert_eq!(default[..3], ["nn-fast", "nn-default", "lzw"]);
+    assert!(!default.contains(&"nn-max".to_string()));
+    assert!(names(&["all"]).unwrap().contains(&"nn-max".to_string()));
+    assert_eq!(
+        names(&["core-fast", "core-fast", "nn-max"]).unwrap(),
+        ["core-fast", "nn-max"]
+    );
+    assert_eq!(names(&["nn"]).unwrap(), ["nn-fast", "nn-default", "nn-max"]);
+    assert!(names(&["gzipp"])
+        .unwrap_err()
+        .to_string()
+        .contains("unknown codec"));
+    assert!(names(&[]).is_err());
+}
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(clap::Subcommand)]
+enum Cmd {
+    Bench(BenchArgs),
+    Sweep(SweepArgs),
+}
+
+#[test]
+fn command_line_flags() {
+    let cli = Cli::try_parse_from([
+        "nnzip",
+        "bench",
+        "x",
+        "y",
+        "--codecs",
+        "core-fast,gzip",
+        "--format",
+        "csv",
+        "--out",
+        "d",
+    ])
+    .unwrap();
+    let Cmd::Bench(b) = cli.cmd else {
+        panic!("not bench")
+    };
+    assert_eq!(b.files.len(), 2);
+    assert_eq!(b.codecs, ["core-fast", "gzip"]);
+    assert_eq!(b.format, OutputFormat::Csv);
+    assert_eq!(b.out.as_deref(), Some(std::path::Path::new("d")));
+    assert_eq!(b.repeat, 1);
+
+    let Cmd::Bench(b) = Cli::try_parse_from(["nnzip", "bench", "x"]).unwrap().cmd else {
+        panic!()
+    };
+    assert_eq!(b.codecs, ["default"]);
+    assert_eq!(b.format, OutputFormat::Table);
+    assert!(
+        Cli::try_parse_from(["nnzip", "bench"]).is_err(),
+        "a file is required"
+    );
+
+    let Cmd::Sweep(s) = Cli::try_parse_from(["nnzip", "sweep", "f"]).unwrap().cmd else {
+        panic!()
+    };
+    assert_eq!(s.hidden, [16, 32, 64, 128, 256]);
+    assert_eq!(s.layers, [1, 2]);
+    assert_eq!(s.activation, [Activation::Relu, Activation::Linear]);
+    assert_eq!(s.preset, Preset::Default);
+    assert_eq!(s.window, 16_384);
+    assert_eq!(s.out, std::path::PathBuf::from("sweep-out"));
+
+    let Cmd::Sweep(s) = Cli::try_parse_from([
+        "nnzip",
+        "sweep",
+        "f",
+        "--hidden",
+        "8,24",
+        "--layers",
+        "2",
+        "--activation",
+        "leaky",
+        "--preset",
+        "fast",
+        "--window",
+        "100",
+        "--out",
+        "o",
+        "--max-bytes",
+        "1000",
+    ])
+    .unwrap()
+    .cmd
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (s.hidden, s.layers, s.activation),
+        (vec![8, 24], vec![2], vec![Activation::LeakyRelu])
+    );
+    assert_eq!(
+        (s.preset, s.window, s.max_bytes),
+        (Preset::Fast, 100, Some(1000))
+    );
+    assert!(Cli::try_parse_from(["nnzip", "sweep", "f", "--activation", "tanh"]).is_err());
+}
