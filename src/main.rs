@@ -40,24 +40,23 @@ fn try_main() -> Status {
         Command::Compress(args) => {
             let several = args.files.len() > 1;
             if several && args.out.output.is_some() {
-                usage_error("-o/--output takes a single input file");
+                usage_error("compress", "-o/--output takes a single input file");
             }
             if several && args.out.stdout {
-                usage_error("-c/--stdout takes a single input file when compressing: a compressed file holds one stream");
+                usage_error("compress", "-c/--stdout takes a single input file when compressing: a compressed file holds one stream");
             }
             let codec = match args.codec() {
                 Ok(c) => c,
-                Err(msg) => usage_error(&msg),
+                Err(msg) => usage_error("compress", &msg),
             };
             if let Err(e) = codec.validate() {
-                Failure::new("settings", error_message(&e)).print();
-                return Status::Failed;
+                usage_error("compress", &error_message(&e));
             }
             run::compress(&args, &codec)
         }
         Command::Decompress(args) => {
             if args.files.len() > 1 && args.out.output.is_some() {
-                usage_error("-o/--output takes a single input file");
+                usage_error("decompress", "-o/--output takes a single input file");
             }
             run::decompress(&args)
         }
@@ -67,9 +66,15 @@ fn try_main() -> Status {
     }
 }
 
-/// Reports a usage error the way clap does (exit status 2).
-fn usage_error(msg: &str) -> ! {
-    Cli::command()
+/// Reports a usage error of subcommand `sub` the way clap does (exit status 2).
+fn usage_error(sub: &str, msg: &str) -> ! {
+    let mut cmd = Cli::command();
+    let sub_cmd = cmd.find_subcommand_mut(sub).map(|c| {
+        let c = c.clone();
+        c.bin_name(format!("nnzip {sub}"))
+    });
+    let mut target = sub_cmd.unwrap_or(cmd);
+    target
         .error(clap::error::ErrorKind::ArgumentConflict, msg)
         .exit()
 }

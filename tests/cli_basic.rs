@@ -247,6 +247,7 @@ fn usage_errors_exit_2() {
         &["compress", "-o", "x", "a", "b"],
         &["compress", "-c", "a", "b"],
         &["compress", "--activation", "tanh", "a"],
+        &["compress", "--orders", "2,2", "a"],
         &["frobnicate"],
         &["a.txt"],
     ] {
