@@ -377,7 +377,10 @@ fn lzw_codec_round_trip_or_clean_refusal() {
         .output()
         .unwrap();
     let s = String::from_utf8_lossy(&info.stdout);
-    assert!(s.contains("Unix compress (.Z)") && s.contains("12 bits"), "{s}");
+    assert!(
+        s.contains("Unix compress (.Z)") && s.contains("12 bits"),
+        "{s}"
+    );
     fs::remove_file(p.join("a")).unwrap();
     nnzip()
         .current_dir(p)
