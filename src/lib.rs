@@ -17,10 +17,14 @@ pub mod bench;
 pub mod coder;
 pub mod error;
 pub mod format;
+pub mod fsio;
 pub mod lzw;
 pub mod model;
 pub mod neural;
 
-pub use api::{compress, decompress, Codec, Progress, Summary};
+pub use api::{
+    compress, compress_bytes, compress_with_len, decompress, decompress_bytes, Codec, Progress,
+    Summary,
+};
 pub use error::{Error, Result};
 pub use model::{Activation, ModelConfig, Preset};

@@ -1,2 +1,248 @@
 //! The `.nnz` container: header, chunk framing, trailer checksum, format detection.
-//! Placeholder: being written.
+//!
+//! This layer turns the buffer-level codec core ([`crate::neural`]) into a stream:
+//! [`NnzEncoder`] writes a header, frames each coded chunk with its lengths and ends
+//! with a trailer holding the original length and its CRC-32; [`NnzDecoder`] checks
+//! every field before it acts on it. `FORMAT.md` at the crate root documents the
+//! layout byte by byte; the constants below are its normative values.
+//!
+//! Memory is bounded by one chunk in and one chunk out (plus the model), whatever the
+//! size of the stream: nothing here ever holds a whole file.
+//!
+//! ```
+//! use nnzip::format::{NnzDecoder, NnzEncoder};
+//! use nnzip::Preset;
+//! use std::io::{Read, Write};
+//!
+//! let cfg = Preset::Fast.config();
+//! let mut enc = NnzEncoder::new(Vec::new(), &cfg, None)?;
+//! enc.write_all(b"hello hello hello")?;
+//! let (packed, summary) = enc.finish()?;
+//! assert_eq!(summary.raw_bytes, 17);
+//!
+//! let mut dec = NnzDecoder::new(&packed[..])?;
+//! let mut back = Vec::new();
+//! dec.read_to_end(&mut back)?;
+//! assert_eq!(back, b"hello hello hello");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod header;
+mod info;
+mod reader;
+mod writer;
+
+pub use header::Header;
+pub use info::{read_info, scan_info, Info, NnzInfo, NnzScan, ZInfo};
+pub use reader::NnzDecoder;
+pub use writer::NnzEncoder;
+
+use crate::error::{Error, Result};
+use std::io::{self, Read};
+
+/// The four bytes every `.nnz` file starts with.
+///
+/// `0x89` (a non-ASCII byte, as in PNG) catches transfers that strip the eighth bit
+/// and keeps the file from being taken for text; it can never be confused with the
+/// `.Z` magic `1f 9d`.
+pub const MAGIC: [u8; 4] = [0x89, b'N', b'N', b'Z'];
+
+/// The two bytes every `.Z` (Unix `compress`) file starts with.
+pub const Z_MAGIC: [u8; 2] = [0x1f, 0x9d];
+
+/// The container version this build writes, and the only one it reads.
+pub const VERSION: u8 = 1;
+
+/// Codec id of the neural model (the only codec of format version 1).
+pub const CODEC_NEURAL: u8 = 1;
+
+/// Size of the fixed header in bytes, its CRC included.
+pub const HEADER_LEN: usize = 43;
+
+/// Size of the trailer in bytes (original length and CRC-32).
+pub const TRAILER_LEN: usize = 12;
+
+/// Value of the header's original-length field when the length was not known in
+/// advance (input streamed from a pipe).
+pub const UNKNOWN_LEN: u64 = u64::MAX;
+
+/// Number of original bytes per chunk that [`NnzEncoder`] writes by default.
+///
+/// Small enough for a lively progress bar, large enough that the framing (8 bytes)
+/// and the range coder flush (up to 5 bytes) per chunk cost less than 0.01%.
+pub const CHUNK_LEN: usize = 1 << 18;
+
+/// Largest number of original bytes in one chunk that a reader accepts.
+pub const MAX_CHUNK_LEN: usize = 1 << 20;
+
+/// Largest packed size a chunk of `raw_len` original bytes may have.
+///
+/// The range coder clamps every bit probability to `1..=65535` out of `65536`, so a
+/// bit costs at most 16 bits: two bytes, sixteen per original byte; the flush adds 5.
+/// A packed length above this bound can only come from corruption, and is rejected
+/// before anything is allocated for it.
+pub const fn max_packed_len(raw_len: u32) -> u64 {
+    raw_len as u64 * 16 + 16
+}
+
+/// The kinds of compressed data that nnzip recognises by their magic number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// An nnzip container (`.nnz`).
+    Nnz,
+    /// A Unix `compress` stream (`.Z`, LZW).
+    Z,
+}
+
+impl Kind {
+    /// The usual file name suffix, dot included.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Kind::Nnz => ".nnz",
+            Kind::Z => ".Z",
+        }
+    }
+}
+
+/// Recognises the format from the first bytes of a stream (4 are enough).
+///
+/// Returns `None` when the bytes match no known magic, or are too few to tell.
+pub fn detect(first_bytes: &[u8]) -> Option<Kind> {
+    if first_bytes.starts_with(&MAGIC) {
+        Some(Kind::Nnz)
+    } else if first_bytes.starts_with(&Z_MAGIC) {
+        Some(Kind::Z)
+    } else {
+        None
+    }
+}
+
+/// Reads until `buf` is full or the input ends; returns the number of bytes read.
+pub(crate) fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Fills `buf` exactly, reporting an early end as [`Error::Truncated`] naming `what`.
+pub(crate) fn read_exact_or_truncated<R: Read + ?Sized>(
+    r: &mut R,
+    buf: &mut [u8],
+    what: &str,
+) -> Result<()> {
+    let n = read_full(r, buf)?;
+    if n < buf.len() {
+        return Err(Error::Truncated(format!(
+            "input ends inside the {what} ({n} of {} bytes)",
+            buf.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Fails with [`Error::Corrupt`] unless `r` is at its end.
+pub(crate) fn expect_eof<R: Read + ?Sized>(r: &mut R) -> Result<()> {
+    let mut b = [0u8; 1];
+    if read_full(r, &mut b)? != 0 {
+        return Err(Error::Corrupt(
+            "trailing garbage after the end of the compressed stream".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// What the reader learns from a chunk's 8-byte frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Frame {
+    /// A chunk of `raw` original bytes coded in `packed` bytes follows.
+    Chunk {
+        /// Original bytes in the chunk.
+        raw: u32,
+        /// Coded bytes that follow the frame.
+        packed: u32,
+    },
+    /// The terminator: the trailer follows.
+    End,
+}
+
+/// Reads and checks one chunk frame (or the terminator).
+pub(crate) fn read_frame<R: Read + ?Sized>(r: &mut R) -> Result<Frame> {
+    let mut b = [0u8; 4];
+    read_exact_or_truncated(r, &mut b, "chunk frame")?;
+    let raw = u32::from_le_bytes(b);
+    if raw == 0 {
+        return Ok(Frame::End);
+    }
+    if raw as usize > MAX_CHUNK_LEN {
+        return Err(Error::Corrupt(format!(
+            "chunk length {raw} above the maximum {MAX_CHUNK_LEN}"
+        )));
+    }
+    read_exact_or_truncated(r, &mut b, "chunk frame")?;
+    let packed = u32::from_le_bytes(b);
+    if u64::from(packed) > max_packed_len(raw) {
+        return Err(Error::Corrupt(format!(
+            "packed length {packed} impossible for a chunk of {raw} bytes (at most {})",
+            max_packed_len(raw)
+        )));
+    }
+    Ok(Frame::Chunk { raw, packed })
+}
+
+/// Reads the trailer: original length and CRC-32.
+pub(crate) fn read_trailer<R: Read + ?Sized>(r: &mut R) -> Result<(u64, u32)> {
+    let mut b = [0u8; TRAILER_LEN];
+    read_exact_or_truncated(r, &mut b, "trailer")?;
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&b[..8]);
+    let mut crc = [0u8; 4];
+    crc.copy_from_slice(&b[8..]);
+    Ok((u64::from_le_bytes(len), u32::from_le_bytes(crc)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detect_magics() {
+        assert_eq!(detect(&MAGIC), Some(Kind::Nnz));
+        assert_eq!(detect(&[0x1f, 0x9d, 0x90]), Some(Kind::Z));
+        assert_eq!(detect(&[0x1f, 0x8b, 8, 0]), None);
+        assert_eq!(detect(&MAGIC[..3]), None);
+        assert_eq!(detect(b""), None);
+    }
+
+    #[test]
+    fn frames_are_bounded() {
+        let frame = |raw: u32, packed: u32| {
+            let mut v = raw.to_le_bytes().to_vec();
+            v.extend_from_slice(&packed.to_le_bytes());
+            read_frame(&mut &v[..])
+        };
+        assert_eq!(
+            frame(10, 176).unwrap(),
+            Frame::Chunk {
+                raw: 10,
+                packed: 176
+            }
+        );
+        assert!(matches!(frame(10, 177), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            frame(MAX_CHUNK_LEN as u32 + 1, 5),
+            Err(Error::Corrupt(_))
+        ));
+        assert_eq!(frame(0, 0).unwrap(), Frame::End);
+        assert!(matches!(
+            read_frame(&mut &[1u8, 0, 0][..]),
+            Err(Error::Truncated(_))
+        ));
+    }
+}

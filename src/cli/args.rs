@@ -1,0 +1,397 @@
+//! The command line's grammar (clap derive): subcommands, options, their help texts,
+//! and the mapping of model flags onto a [`ModelConfig`].
+
+use clap::builder::RangedI64ValueParser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use nnzip::bench::{BenchArgs, SweepArgs};
+use nnzip::model::config::limits;
+use nnzip::{Activation, Codec, ModelConfig, Preset};
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+
+/// The whole command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "nnzip",
+    version,
+    about = "A lossless compressor in which a small neural network learns the text while it compresses it",
+    long_about = "A lossless compressor in which a small neural network learns the text while \
+        it compresses it. No model is stored in the file: the decoder learns the same way.\n\n\
+        Exit status: 0 on success, 1 if any file failed, 2 for a usage error. \
+        On SIGINT/SIGTERM no partial output is left behind (status 130/143).",
+    after_help = "Examples:\n  nnzip compress book.txt          writes book.txt.nnz, keeps book.txt\n  \
+        nnzip -d book.txt.nnz            writes book.txt\n  \
+        nnzip compress --preset max -c - < in > out.nnz\n  \
+        nnzip info book.txt.nnz",
+    override_usage = "nnzip <COMMAND> [OPTIONS] FILE...\n       nnzip -d [OPTIONS] FILE...",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Decompress FILEs: `nnzip -d FILE` is `nnzip decompress FILE` (gzip habit).
+    #[arg(short = 'd', long = "decompress")]
+    pub decompress: bool,
+
+    /// Arguments of the `-d` shortcut.
+    #[command(flatten)]
+    pub shortcut: DecompressArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compress FILEs into FILE.nnz (or FILE.Z with --codec lzw), keeping the inputs.
+    Compress(CompressArgs),
+    /// Decompress .nnz and .Z files (the format is recognised by its magic number).
+    #[command(visible_alias = "d")]
+    Decompress(DecompressArgs),
+    /// Show the header of .nnz and .Z files: format, codec, model, sizes, checksum.
+    Info(InfoArgs),
+    /// Benchmark nnzip's models against LZW and the compressors found on PATH.
+    Bench(BenchArgs),
+    /// Sweep model sizes on a file: bpc and speed tables, SVG plots.
+    Sweep(SweepArgs),
+}
+
+/// Where the output goes and how much is said about it.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Write the output to OUT instead of the default name (one input only).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "OUT",
+        conflicts_with = "stdout"
+    )]
+    pub output: Option<PathBuf>,
+
+    /// Write to standard output; input files are kept.
+    #[arg(short = 'c', long = "stdout")]
+    pub stdout: bool,
+
+    /// Overwrite existing output files (and let compressed data go to a terminal).
+    #[arg(short = 'f', long = "force")]
+    pub force: bool,
+
+    /// Print nothing but errors, and no progress bar.
+    #[arg(short = 'q', long = "quiet", conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print a line per file on stderr: sizes, ratio, bits per byte, speed.
+    #[arg(short = 'v', long = "verbose")]
+    pub verbose: bool,
+}
+
+/// Arguments of `nnzip compress`.
+#[derive(Debug, Clone, Args)]
+pub struct CompressArgs {
+    /// Files to compress; `-` reads standard input (and then writes standard output
+    /// unless -o is given).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Output options.
+    #[command(flatten)]
+    pub out: OutputArgs,
+
+    /// Codec: the neural model (.nnz) or LZW as Unix compress writes it (.Z).
+    #[arg(long, value_enum, default_value_t = CodecArg::Nn)]
+    pub codec: CodecArg,
+
+    /// Largest LZW code width in bits, 9..=16 (with --codec lzw) [default: 16].
+    #[arg(long, value_name = "N", value_parser = ranged(9u8..=16))]
+    pub bits: Option<u8>,
+
+    /// Model settings.
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// Arguments of `nnzip decompress` (and of the `-d` shortcut).
+#[derive(Debug, Clone, Args)]
+pub struct DecompressArgs {
+    /// Files to decompress (.nnz or .Z; the suffix is removed for the output name);
+    /// `-` reads standard input (and then writes standard output unless -o is given).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Output options.
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Arguments of `nnzip info`.
+#[derive(Debug, Clone, Args)]
+pub struct InfoArgs {
+    /// Files to describe; `-` reads standard input (header only, as it cannot seek).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// The codecs on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CodecArg {
+    /// The neural model (.nnz).
+    Nn,
+    /// LZW, compatible with Unix compress (.Z).
+    Lzw,
+}
+
+/// The presets on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PresetArg {
+    /// Few contexts, a narrow network: the fastest.
+    Fast,
+    /// The balance of ratio and speed.
+    Default,
+    /// The best ratio, within 1.5 GB of memory.
+    Max,
+}
+
+impl From<PresetArg> for Preset {
+    fn from(p: PresetArg) -> Self {
+        match p {
+            PresetArg::Fast => Preset::Fast,
+            PresetArg::Default => Preset::Default,
+            PresetArg::Max => Preset::Max,
+        }
+    }
+}
+
+/// The activations on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ActivationArg {
+    /// max(0, x).
+    Relu,
+    /// The identity: the network becomes a linear mixer.
+    Linear,
+    /// max(x/16, x).
+    Leaky,
+}
+
+impl From<ActivationArg> for Activation {
+    fn from(a: ActivationArg) -> Self {
+        match a {
+            ActivationArg::Relu => Activation::Relu,
+            ActivationArg::Linear => Activation::Linear,
+            ActivationArg::Leaky => Activation::LeakyRelu,
+        }
+    }
+}
+
+/// Model settings: a preset, then explicit flags that override it.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Model options (with --codec nn; stored in the header)")]
+pub struct ModelArgs {
+    /// Starting point for the settings below [default: default].
+    #[arg(long, value_enum)]
+    pub preset: Option<PresetArg>,
+
+    /// Width of each hidden layer (1..=1024).
+    #[arg(long, value_name = "N", value_parser = ranged(limits::HIDDEN))]
+    pub hidden: Option<u16>,
+
+    /// Number of hidden layers (1..=3).
+    #[arg(long, value_name = "N", value_parser = ranged(limits::LAYERS))]
+    pub layers: Option<u8>,
+
+    /// Non-linearity of the hidden layers.
+    #[arg(long, value_enum, value_name = "FN")]
+    pub activation: Option<ActivationArg>,
+
+    /// Orders of the hashed byte contexts, comma-separated, each 1..=16 (e.g. 1,2,3,4,6).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', num_args = 1,
+          value_parser = ranged(1u8..=limits::MAX_ORDER))]
+    pub orders: Option<Vec<u8>>,
+
+    /// Drop the word context (hash of the current and previous word).
+    #[arg(long)]
+    pub no_word: bool,
+
+    /// Drop the match model (prediction from the longest earlier repeat).
+    #[arg(long)]
+    pub no_match: bool,
+
+    /// log2 of the number of 64-byte lines of each context table (10..=24); memory grows
+    /// as 2^N.
+    #[arg(long, value_name = "N", value_parser = ranged(limits::TABLE_BITS))]
+    pub table_bits: Option<u8>,
+
+    /// Number of most recent bytes with an embedding of their own (0..=8).
+    #[arg(long, value_name = "N", value_parser = ranged(0u8..=limits::MAX_BYTE_EMBED))]
+    pub byte_embed: Option<u8>,
+
+    /// Learning rate of the online training, in (0, 1].
+    #[arg(long, value_name = "F", value_parser = parse_lr)]
+    pub lr: Option<f32>,
+
+    /// Turn off the adaptive probability maps (SSE) after the network.
+    #[arg(long)]
+    pub no_apm: bool,
+
+    /// Seed of the initial weights (decimal or 0x hex); stored in the header.
+    #[arg(long, value_name = "N", value_parser = parse_seed)]
+    pub seed: Option<u64>,
+}
+
+impl ModelArgs {
+    /// Whether any model setting was given on the command line.
+    pub fn any_given(&self) -> bool {
+        self.preset.is_some()
+            || self.hidden.is_some()
+            || self.layers.is_some()
+            || self.activation.is_some()
+            || self.orders.is_some()
+            || self.no_word
+            || self.no_match
+            || self.table_bits.is_some()
+            || self.byte_embed.is_some()
+            || self.lr.is_some()
+            || self.no_apm
+            || self.seed.is_some()
+    }
+
+    /// The preset's configuration with the explicit flags applied (not yet validated).
+    pub fn config(&self) -> ModelConfig {
+        let mut cfg = Preset::from(self.preset.unwrap_or(PresetArg::Default)).config();
+        if let Some(v) = self.hidden {
+            cfg.hidden = v;
+        }
+        if let Some(v) = self.layers {
+            cfg.layers = v;
+        }
+        if let Some(v) = self.activation {
+            cfg.activation = v.into();
+        }
+        if let Some(v) = &self.orders {
+            let mut orders = v.clone();
+            orders.sort_unstable();
+            cfg.orders = orders;
+        }
+        if self.no_word {
+            cfg.word = false;
+        }
+        if self.no_match {
+            cfg.match_model = false;
+        }
+        if let Some(v) = self.table_bits {
+            cfg.table_bits = v;
+        }
+        if let Some(v) = self.byte_embed {
+            cfg.byte_embed = v;
+        }
+        if let Some(v) = self.lr {
+            cfg.lr = v;
+        }
+        if self.no_apm {
+            cfg.apm = false;
+        }
+        if let Some(v) = self.seed {
+            cfg.seed = v;
+        }
+        cfg
+    }
+}
+
+impl CompressArgs {
+    /// The codec these arguments select, or the text of a usage error.
+    pub fn codec(&self) -> Result<Codec, String> {
+        match self.codec {
+            CodecArg::Nn => {
+                if self.bits.is_some() {
+                    return Err("--bits applies to --codec lzw only".into());
+                }
+                Ok(Codec::Neural(self.model.config()))
+            }
+            CodecArg::Lzw => {
+                if self.model.any_given() {
+                    return Err("model options apply to --codec nn only".into());
+                }
+                Ok(Codec::Lzw {
+                    max_bits: self.bits.unwrap_or(16),
+                })
+            }
+        }
+    }
+}
+
+/// An integer parser limited to `range`, which clap's help and errors then show.
+fn ranged<T>(range: RangeInclusive<T>) -> RangedI64ValueParser<T>
+where
+    T: Copy + Into<i64> + TryFrom<i64> + Clone + Send + Sync + 'static,
+{
+    RangedI64ValueParser::new().range((*range.start()).into()..=(*range.end()).into())
+}
+
+fn parse_lr(s: &str) -> Result<f32, String> {
+    let lr: f32 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if lr.is_finite() && lr > 0.0 && lr <= 1.0 {
+        Ok(lr)
+    } else {
+        Err(format!("{lr} is outside (0, 1]"))
+    }
+}
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(&hex.replace('_', ""), 16),
+        None => s.replace('_', "").parse(),
+    };
+    parsed.map_err(|_| format!("`{s}` is not a 64-bit unsigned number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_override_the_preset() {
+        let cli = Cli::try_parse_from([
+            "nnzip", "compress", "--preset", "fast", "--hidden", "5", "--orders", "3,1",
+            "--no-apm", "--seed", "0x10", "x",
+        ])
+        .unwrap();
+        let Some(Command::Compress(c)) = cli.command else {
+            panic!("not compress")
+        };
+        let Codec::Neural(cfg) = c.codec().unwrap() else {
+            panic!("not neural")
+        };
+        let mut want = Preset::Fast.config();
+        want.hidden = 5;
+        want.orders = vec![1, 3];
+        want.apm = false;
+        want.seed = 16;
+        assert_eq!(cfg, want);
+    }
+
+    #[test]
+    fn out_of_range_values_are_usage_errors() {
+        for args in [
+            &["nnzip", "compress", "--hidden", "0", "x"][..],
+            &["nnzip", "compress", "--orders", "1,17", "x"],
+            &["nnzip", "compress", "--bits", "17", "x"],
+            &["nnzip", "compress", "--lr", "2", "x"],
+            &["nnzip", "compress", "--seed", "-1", "x"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn d_shortcut_parses() {
+        let cli = Cli::try_parse_from(["nnzip", "-d", "-c", "a.nnz"]).unwrap();
+        assert!(cli.decompress && cli.shortcut.out.stdout && cli.command.is_none());
+    }
+}

@@ -1,0 +1,229 @@
+//! The fixed 43-byte `.nnz` header: what it holds, how it is written, and the order
+//! in which a reader checks it (magic, version, header CRC, codec, flags, model
+//! configuration), all before the model allocates anything.
+
+use super::{
+    read_exact_or_truncated, read_full, CODEC_NEURAL, HEADER_LEN, MAGIC, UNKNOWN_LEN, VERSION,
+};
+use crate::error::{Error, Result};
+use crate::model::config::ENCODED_LEN;
+use crate::model::ModelConfig;
+use std::io::{Read, Write};
+
+/// Offset of the model configuration in the header.
+const CONFIG_AT: usize = 7;
+/// Offset of the original length.
+const LEN_AT: usize = CONFIG_AT + ENCODED_LEN;
+/// Offset of the header CRC-32 (computed over every byte before it).
+const CRC_AT: usize = LEN_AT + 8;
+
+const _: () = assert!(CRC_AT + 4 == HEADER_LEN);
+
+/// The fields of a `.nnz` header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    /// Container version (always [`VERSION`] for a header this build read or wrote).
+    pub version: u8,
+    /// Codec id ([`CODEC_NEURAL`]).
+    pub codec: u8,
+    /// Flags byte; every bit is reserved and zero in version 1.
+    pub flags: u8,
+    /// The model configuration, seed included.
+    pub config: ModelConfig,
+    /// The original length if it was known when compression started.
+    pub original_len: Option<u64>,
+}
+
+impl Header {
+    /// A version-1 header for the neural codec.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if `config` is out of range or `original_len` is the
+    /// reserved value [`UNKNOWN_LEN`].
+    pub fn new(config: &ModelConfig, original_len: Option<u64>) -> Result<Self> {
+        config.validate()?;
+        if original_len == Some(UNKNOWN_LEN) {
+            return Err(Error::InvalidConfig(
+                "an original length of 2^64-1 bytes cannot be stored".into(),
+            ));
+        }
+        Ok(Header {
+            version: VERSION,
+            codec: CODEC_NEURAL,
+            flags: 0,
+            config: config.clone(),
+            original_len,
+        })
+    }
+
+    /// The header's exact bytes.
+    pub fn to_bytes(&self) -> [u8; HEADER_LEN] {
+        let mut b = [0u8; HEADER_LEN];
+        b[..4].copy_from_slice(&MAGIC);
+        b[4] = self.version;
+        b[5] = self.codec;
+        b[6] = self.flags;
+        let mut cfg = Vec::with_capacity(ENCODED_LEN);
+        // Writing into a Vec cannot fail.
+        let _ = self.config.write_to(&mut cfg);
+        b[CONFIG_AT..LEN_AT].copy_from_slice(&cfg);
+        b[LEN_AT..CRC_AT].copy_from_slice(&self.original_len.unwrap_or(UNKNOWN_LEN).to_le_bytes());
+        let crc = crc32fast::hash(&b[..CRC_AT]);
+        b[CRC_AT..].copy_from_slice(&crc.to_le_bytes());
+        b
+    }
+
+    /// Writes the header.
+    ///
+    /// # Errors
+    /// Any I/O error of `w`.
+    pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> Result<()> {
+        w.write_all(&self.to_bytes())?;
+        Ok(())
+    }
+
+    /// Reads and checks a header, in this order: magic ([`Error::BadMagic`]), version
+    /// ([`Error::UnsupportedVersion`]), header CRC, codec id ([`Error::UnknownCodec`]),
+    /// reserved flags and model configuration limits ([`Error::InvalidHeader`]).
+    /// An early end of input anywhere is [`Error::Truncated`].
+    ///
+    /// # Errors
+    /// As listed above, and I/O errors of `r`.
+    pub fn read_from<R: Read + ?Sized>(r: &mut R) -> Result<Self> {
+        let mut b = [0u8; HEADER_LEN];
+        let n = read_full(r, &mut b[..4])?;
+        if b[..n] != MAGIC[..n] {
+            return Err(Error::BadMagic {
+                found: b[..n].to_vec(),
+            });
+        }
+        if n == 0 {
+            return Err(Error::Truncated("the input is empty".into()));
+        }
+        if n < 4 {
+            return Err(Error::Truncated(format!(
+                "input ends inside the magic number ({n} of 4 bytes)"
+            )));
+        }
+        read_exact_or_truncated(r, &mut b[4..5], "header")?;
+        if b[4] != VERSION {
+            return Err(Error::UnsupportedVersion {
+                found: b[4],
+                supported: VERSION,
+            });
+        }
+        let n = read_full(r, &mut b[5..])?;
+        if n < HEADER_LEN - 5 {
+            return Err(Error::Truncated(format!(
+                "input ends inside the header ({} of {HEADER_LEN} bytes)",
+                n + 5
+            )));
+        }
+        Self::parse_checked(&b)
+    }
+
+    /// Checks everything after the magic and version of a complete header.
+    fn parse_checked(b: &[u8; HEADER_LEN]) -> Result<Self> {
+        let mut crc = [0u8; 4];
+        crc.copy_from_slice(&b[CRC_AT..]);
+        let stored = u32::from_le_bytes(crc);
+        let computed = crc32fast::hash(&b[..CRC_AT]);
+        if stored != computed {
+            return Err(Error::InvalidHeader(format!(
+                "header checksum mismatch (stored {stored:08x}, header has {computed:08x})"
+            )));
+        }
+        if b[5] != CODEC_NEURAL {
+            return Err(Error::UnknownCodec(b[5]));
+        }
+        if b[6] != 0 {
+            return Err(Error::InvalidHeader(format!(
+                "reserved flag bits {:#04x} are set",
+                b[6]
+            )));
+        }
+        let config = ModelConfig::read_from(&mut &b[CONFIG_AT..LEN_AT])?;
+        let mut len = [0u8; 8];
+        len.copy_from_slice(&b[LEN_AT..CRC_AT]);
+        let len = u64::from_le_bytes(len);
+        Ok(Header {
+            version: b[4],
+            codec: b[5],
+            flags: b[6],
+            config,
+            original_len: (len != UNKNOWN_LEN).then_some(len),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Preset;
+
+    /// Rewrites the header CRC after a test has edited a field.
+    fn reseal(b: &mut [u8; HEADER_LEN]) {
+        let crc = crc32fast::hash(&b[..CRC_AT]);
+        b[CRC_AT..].copy_from_slice(&crc.to_le_bytes());
+    }
+
+    fn read(b: &[u8]) -> Result<Header> {
+        Header::read_from(&mut &b[..])
+    }
+
+    #[test]
+    fn round_trip() {
+        for len in [None, Some(0), Some(12345), Some(u64::MAX - 1)] {
+            let h = Header::new(&Preset::Max.config(), len).unwrap();
+            let b = h.to_bytes();
+            assert_eq!(b.len(), HEADER_LEN);
+            assert_eq!(read(&b).unwrap(), h);
+        }
+        assert!(Header::new(&Preset::Fast.config(), Some(u64::MAX)).is_err());
+    }
+
+    #[test]
+    fn every_field_is_checked() {
+        let good = Header::new(&Preset::Fast.config(), Some(7))
+            .unwrap()
+            .to_bytes();
+
+        let mut b = good;
+        b[0] = b'P';
+        assert!(matches!(read(&b), Err(Error::BadMagic { .. })));
+
+        let mut b = good;
+        b[4] = 2;
+        reseal(&mut b);
+        assert!(matches!(
+            read(&b),
+            Err(Error::UnsupportedVersion {
+                found: 2,
+                supported: 1
+            })
+        ));
+
+        let mut b = good;
+        b[5] = 9;
+        assert!(matches!(read(&b), Err(Error::InvalidHeader(m)) if m.contains("checksum")));
+        reseal(&mut b);
+        assert!(matches!(read(&b), Err(Error::UnknownCodec(9))));
+
+        let mut b = good;
+        b[6] = 0x80;
+        reseal(&mut b);
+        assert!(matches!(read(&b), Err(Error::InvalidHeader(m)) if m.contains("reserved")));
+
+        let mut b = good;
+        b[CONFIG_AT + 3] = 40; // table bits far above the limit
+        reseal(&mut b);
+        assert!(matches!(read(&b), Err(Error::InvalidHeader(_))));
+
+        for cut in 0..HEADER_LEN {
+            assert!(
+                matches!(read(&good[..cut]), Err(Error::Truncated(_))),
+                "cut at {cut}"
+            );
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! What `nnzip info` shows: the header of a `.nnz` or `.Z` file and, when the input
+//! can seek, the facts only the end of a `.nnz` file holds (trailer length and CRC,
+//! number of chunks, total size), found by walking the chunk frames without decoding.
+
+use super::{
+    expect_eof, read_exact_or_truncated, read_frame, read_full, read_trailer, Frame, Header,
+    TRAILER_LEN, Z_MAGIC,
+};
+use crate::error::{Error, Result};
+use std::io::{Read, Seek, SeekFrom};
+
+/// Header facts of a compressed file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Info {
+    /// An nnzip container.
+    Nnz(NnzInfo),
+    /// A Unix `compress` stream.
+    Z(ZInfo),
+}
+
+/// Facts about a `.nnz` file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NnzInfo {
+    /// The checked header.
+    pub header: Header,
+    /// Facts from the chunk frames and the trailer (only from [`scan_info`]).
+    pub scan: Option<NnzScan>,
+}
+
+/// What a walk over a `.nnz` file's frames finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NnzScan {
+    /// Number of chunks.
+    pub chunks: u64,
+    /// Original bytes in the largest chunk.
+    pub max_chunk_len: u32,
+    /// Original length, from the trailer (checked against the chunk frames).
+    pub original_len: u64,
+    /// CRC-32 of the original data, from the trailer (not verified: that needs
+    /// decoding).
+    pub crc32: u32,
+    /// Size of the whole `.nnz` stream in bytes.
+    pub packed_len: u64,
+}
+
+/// Facts about a `.Z` file, from its 3-byte header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZInfo {
+    /// Largest LZW code width in bits.
+    pub max_bits: u8,
+    /// Whether the CLEAR code resets the dictionary (block mode, always set by
+    /// modern `compress`).
+    pub block_mode: bool,
+    /// Size of the file in bytes (only from [`scan_info`]).
+    pub packed_len: Option<u64>,
+}
+
+/// Reads the header of a `.nnz` or `.Z` stream (the rest of the input is not read).
+///
+/// # Errors
+/// [`Error::BadMagic`], [`Error::Truncated`] and every header error of
+/// [`Header::read_from`].
+pub fn read_info<R: Read>(mut r: R) -> Result<Info> {
+    let mut magic = [0u8; 2];
+    let n = read_full(&mut r, &mut magic)?;
+    // The two magics differ in their first byte.
+    if n > 0 && magic[0] == Z_MAGIC[0] {
+        if n < 2 {
+            return Err(Error::Truncated(
+                "input ends inside the magic number (1 of 2 bytes)".into(),
+            ));
+        }
+        if magic != Z_MAGIC {
+            return Err(Error::BadMagic {
+                found: magic.to_vec(),
+            });
+        }
+        let mut b = [0u8; 1];
+        read_exact_or_truncated(&mut r, &mut b, ".Z header")?;
+        let max_bits = b[0] & 0x1f;
+        if b[0] & 0x60 != 0 || !(9..=16).contains(&max_bits) {
+            return Err(Error::InvalidHeader(format!(
+                ".Z flags byte {:#04x}: reserved bits set or code width {max_bits} outside 9..=16",
+                b[0]
+            )));
+        }
+        return Ok(Info::Z(ZInfo {
+            max_bits,
+            block_mode: b[0] & 0x80 != 0,
+            packed_len: None,
+        }));
+    }
+    let header = Header::read_from(&mut (&magic[..n]).chain(r))?;
+    Ok(Info::Nnz(NnzInfo { header, scan: None }))
+}
+
+/// Like [`read_info`], and for a `.nnz` file also walks the chunk frames (seeking
+/// over the coded bytes) to the trailer, checking the framing and the lengths.
+///
+/// # Errors
+/// As [`read_info`], and [`Error::Truncated`], [`Error::Corrupt`] or
+/// [`Error::LengthMismatch`] for a damaged frame structure.
+pub fn scan_info<R: Read + Seek>(mut r: R) -> Result<Info> {
+    let start = r.stream_position()?;
+    let end = r.seek(SeekFrom::End(0))?;
+    r.seek(SeekFrom::Start(start))?;
+    let mut info = read_info(&mut r)?;
+    match &mut info {
+        Info::Z(z) => z.packed_len = Some(end - start),
+        Info::Nnz(nnz) => {
+            let mut scan = NnzScan {
+                chunks: 0,
+                max_chunk_len: 0,
+                original_len: 0,
+                crc32: 0,
+                packed_len: 0,
+            };
+            let mut raw_total = 0u64;
+            while let Frame::Chunk { raw, packed } = read_frame(&mut r)? {
+                let pos = r.stream_position()?;
+                if pos + u64::from(packed) > end {
+                    return Err(Error::Truncated(format!(
+                        "input ends inside a chunk ({} of {packed} coded bytes)",
+                        end - pos
+                    )));
+                }
+                r.seek(SeekFrom::Current(i64::from(packed)))?;
+                scan.chunks += 1;
+                scan.max_chunk_len = scan.max_chunk_len.max(raw);
+                raw_total += u64::from(raw);
+            }
+            let (len, crc) = read_trailer(&mut r)?;
+            if len != raw_total {
+                return Err(Error::LengthMismatch {
+                    expected: len,
+                    found: raw_total,
+                });
+            }
+            if let Some(declared) = nnz.header.original_len {
+                if declared != len {
+                    return Err(Error::LengthMismatch {
+                        expected: declared,
+                        found: len,
+                    });
+                }
+            }
+            expect_eof(&mut r)?;
+            scan.original_len = len;
+            scan.crc32 = crc;
+            scan.packed_len = end - start;
+            debug_assert!(scan.packed_len >= TRAILER_LEN as u64);
+            nnz.scan = Some(scan);
+        }
+    }
+    Ok(info)
+}
