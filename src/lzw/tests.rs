@@ -97,7 +97,7 @@ fn header_parse_and_errors() {
         })
     );
     assert_eq!(
-        Header::parse(&[b'x']),
+        Header::parse(b"x"),
         Err(LzwError::BadMagic { found: vec![b'x'] })
     );
     assert_eq!(
