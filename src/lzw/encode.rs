@@ -17,9 +17,13 @@
 //!   and a new table starts. Widths and checks are only applied when another input byte
 //!   follows, exactly as `compress` does; at the end the last code keeps the width it had.
 //!
-//! The dictionary is an open-addressing hash table with linear probing over
-//! `2^17` slots (load at most 1/2), each slot packing the 24-bit key `prefix << 8 | byte`
-//! and its 16-bit code into one `u64`, so that a probe costs one cache line.
+//! The dictionary is built for the one thing that limits speed: every input byte needs
+//! one lookup that depends on the previous one, so each lookup costs a memory latency.
+//! Strings of two bytes are found in a direct table (`roots`, 128 KiB); longer ones in an
+//! open-addressing hash table with linear probing whose 2^17 slots (load at most 1/2)
+//! hold only the 16-bit code, checked against the code's key in `keys`. The critical
+//! path is then one load from a 256 KiB table, and the whole dictionary (640 KiB) stays
+//! in a core's L2 cache.
 
 use super::{check_max_bits, LzwError, CLEAR, HEADER_LEN};
 
@@ -69,12 +73,43 @@ const SPILL_LEN: usize = 2 * MARGIN + 32;
 /// # Ok::<(), nnzip::lzw::LzwError>(())
 /// ```
 pub struct Encoder {
-    /// Hash slots: 0 when empty, else `(key + 1) | code << 32`.
-    table: Box<[u64]>,
+    dict: Dict,
     st: State,
     spill: [u8; SPILL_LEN],
     spill_pos: usize,
     spill_len: usize,
+}
+
+/// The string table: `prefix << 8 | byte` to code.
+struct Dict {
+    /// Codes of the two-byte strings, indexed by their key; 0 when absent.
+    roots: Box<[u16; 1 << 16]>,
+    /// Hash slots of the longer strings: their code, 0 when empty.
+    slots: Box<[u16; HASH_LEN]>,
+    /// The key of each code in `slots`.
+    keys: Box<[u32; 1 << 16]>,
+}
+
+impl Dict {
+    fn new() -> Self {
+        Dict {
+            roots: boxed_array(0),
+            slots: boxed_array(0),
+            keys: boxed_array(0),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.roots.fill(0);
+        self.slots.fill(0);
+    }
+}
+
+fn boxed_array<T: Copy, const N: usize>(value: T) -> Box<[T; N]> {
+    match vec![value; N].into_boxed_slice().try_into() {
+        Ok(array) => array,
+        Err(_) => unreachable!("a vector of N elements converts to [T; N]"),
+    }
 }
 
 /// Everything but the table, so that both can be borrowed at once.
@@ -124,7 +159,7 @@ impl Encoder {
     pub fn new(max_bits: u8) -> Result<Self, LzwError> {
         check_max_bits(max_bits)?;
         Ok(Encoder {
-            table: vec![0u64; HASH_LEN].into_boxed_slice(),
+            dict: Dict::new(),
             st: State {
                 max_bits: u32::from(max_bits),
                 max_max_code: 1 << max_bits,
@@ -169,13 +204,13 @@ impl Encoder {
         }
         let rest = &mut out[written..];
         if rest.len() >= MARGIN {
-            let (consumed, w) = self.st.encode_into(&mut self.table, inp, rest);
+            let (consumed, w) = self.st.encode_into(&mut self.dict, inp, rest);
             return (consumed, written + w);
         }
         if rest.is_empty() {
             return (0, written);
         }
-        let (consumed, w) = self.st.encode_into(&mut self.table, inp, &mut self.spill);
+        let (consumed, w) = self.st.encode_into(&mut self.dict, inp, &mut self.spill);
         self.spill_pos = 0;
         self.spill_len = w;
         written += self.drain_spill(&mut out[written..]);
@@ -209,9 +244,8 @@ impl Encoder {
 
 impl State {
     /// The fast path; `out` must have at least `MARGIN` bytes.
-    fn encode_into(&mut self, table: &mut [u64], inp: &[u8], out: &mut [u8]) -> (usize, usize) {
+    fn encode_into(&mut self, dict: &mut Dict, inp: &[u8], out: &mut [u8]) -> (usize, usize) {
         debug_assert!(out.len() >= MARGIN);
-        let table = &mut table[..HASH_LEN];
         let mut i = 0;
         if !self.started {
             self.started = true;
@@ -229,7 +263,22 @@ impl State {
         let mut adding = !self.table_full;
         let mut limit = self.next_event_limit();
         let max_max_code = self.max_max_code;
+
+        // Writes the pending code `ent` (at most 2 whole bytes leave `acc`).
+        macro_rules! emit {
+            () => {
+                acc |= u64::from(ent) << acc_bits;
+                acc_bits += n_bits;
+                out[o..o + 4].copy_from_slice(&(acc as u32).to_le_bytes());
+                let whole = acc_bits >> 3;
+                o += whole as usize;
+                acc >>= whole * 8;
+                acc_bits &= 7;
+            };
+        }
+
         while i < inp.len() {
+            let c = u32::from(inp[i]);
             if ent < 256 {
                 // A code boundary: `compress` applies widths, checks and resets only here.
                 if out.len() - o < MARGIN {
@@ -240,7 +289,7 @@ impl State {
                     self.acc_bits = acc_bits;
                     self.free_ent = free_ent;
                     self.bytes_in = base + i as u64;
-                    self.boundary(table, out, &mut o);
+                    self.boundary(dict, out, &mut o);
                     acc = self.acc;
                     acc_bits = self.acc_bits;
                     free_ent = self.free_ent;
@@ -248,33 +297,42 @@ impl State {
                     adding = !self.table_full;
                     limit = self.next_event_limit();
                 }
+                i += 1;
+                let key = ((ent << 8) | c) as u16;
+                let code = dict.roots[usize::from(key)];
+                if code != 0 {
+                    ent = u32::from(code);
+                    continue;
+                }
+                emit!();
+                if adding {
+                    if free_ent < max_max_code {
+                        dict.roots[usize::from(key)] = free_ent as u16;
+                    }
+                    free_ent += 1;
+                }
+                ent = c;
+                continue;
             }
-            let c = u32::from(inp[i]);
             i += 1;
             let key = (ent << 8) | c;
-            let tag = u64::from(key + 1);
             let mut h = hash(key);
             loop {
-                let slot = table[h];
-                if slot & 0xffff_ffff == tag {
-                    ent = (slot >> 32) as u32;
-                    break;
-                }
-                if slot == 0 {
-                    acc |= u64::from(ent) << acc_bits;
-                    acc_bits += n_bits;
-                    out[o..o + 4].copy_from_slice(&(acc as u32).to_le_bytes());
-                    let whole = acc_bits >> 3;
-                    o += whole as usize;
-                    acc >>= whole * 8;
-                    acc_bits &= 7;
+                let code = dict.slots[h];
+                if code == 0 {
+                    emit!();
                     if adding {
                         if free_ent < max_max_code {
-                            table[h] = tag | u64::from(free_ent) << 32;
+                            dict.slots[h] = free_ent as u16;
+                            dict.keys[free_ent as u16 as usize] = key;
                         }
                         free_ent += 1;
                     }
                     ent = c;
+                    break;
+                }
+                if dict.keys[usize::from(code)] == key {
+                    ent = u32::from(code);
                     break;
                 }
                 h = (h + 1) & HASH_MASK;
@@ -320,7 +378,7 @@ impl State {
 
     /// What `compress` does at a code boundary before it reads the next byte: widen
     /// the codes or close the table, then the ratio check (and perhaps a CLEAR).
-    fn boundary(&mut self, table: &mut [u64], out: &mut [u8], o: &mut usize) {
+    fn boundary(&mut self, dict: &mut Dict, out: &mut [u8], o: &mut usize) {
         if !self.table_full && self.free_ent >= self.ext_code {
             self.width_step(out, o);
         }
@@ -342,7 +400,7 @@ impl State {
                 self.ratio = rat as i32;
             } else {
                 self.ratio = 0;
-                table.fill(0);
+                dict.clear();
                 self.put_code(out, o, CLEAR, self.n_bits);
                 self.pad(out, o);
                 self.n_bits = INIT_BITS;
