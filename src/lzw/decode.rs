@@ -40,7 +40,7 @@ pub struct DecodeStatus {
 /// Call [`Decoder::decode`] with input and an output buffer. When the input has ended,
 /// keep calling it with empty input until it writes nothing more: the stream is then
 /// complete (a trailing partial code is ignored, as `compress -d` does). Memory use is
-/// fixed (about 330 KiB).
+/// fixed (about 400 KiB).
 ///
 /// ```
 /// use nnzip::lzw::{compress_bytes, Decoder, Header, HEADER_LEN};

@@ -50,7 +50,7 @@ const SPILL_LEN: usize = 2 * MARGIN + 32;
 /// see [`super::Header`] and [`super::LzwEncoder`] for that).
 ///
 /// Feed input with [`Encoder::encode`], then call [`Encoder::finish`] until it reports
-/// that it is done. Memory use is fixed (about 1 MiB).
+/// that it is done. Memory use is fixed (about 640 KiB).
 ///
 /// ```
 /// use nnzip::lzw::{Encoder, Header};
