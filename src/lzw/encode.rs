@@ -21,7 +21,8 @@
 //! one lookup that depends on the previous one, so each lookup costs a memory latency.
 //! Strings of two bytes are found in a direct table (`roots`, 128 KiB); longer ones in an
 //! open-addressing hash table with linear probing whose 2^17 slots (load at most 1/2)
-//! hold only the 16-bit code, checked against the code's key in `keys`. The critical
+//! hold only the 16-bit code, checked against the code's key in `keys` (the hash is
+//! multiply-shift with a random odd multiplier). The critical
 //! path is then one load from a 256 KiB table, and the whole dictionary (640 KiB) stays
 //! in a core's L2 cache.
 
@@ -88,6 +89,10 @@ struct Dict {
     slots: Box<[u16; HASH_LEN]>,
     /// The key of each code in `slots`.
     keys: Box<[u32; 1 << 16]>,
+    /// Odd multiplier of the hash, drawn at random for every encoder: the output does not
+    /// depend on it, and input crafted to pile keys into one probe run cannot be made
+    /// in advance.
+    hash_mul: u32,
 }
 
 impl Dict {
@@ -96,6 +101,7 @@ impl Dict {
             roots: boxed_array(0),
             slots: boxed_array(0),
             keys: boxed_array(0),
+            hash_mul: random_odd(),
         }
     }
 
@@ -103,6 +109,13 @@ impl Dict {
         self.roots.fill(0);
         self.slots.fill(0);
     }
+}
+
+fn random_odd() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(0x9e37_79b1);
+    (h.finish() >> 32) as u32 | 1
 }
 
 fn boxed_array<T: Copy, const N: usize>(value: T) -> Box<[T; N]> {
@@ -263,6 +276,7 @@ impl State {
         let mut adding = !self.table_full;
         let mut limit = self.next_event_limit();
         let max_max_code = self.max_max_code;
+        let hash_mul = dict.hash_mul;
 
         // Writes the pending code `ent` (at most 2 whole bytes leave `acc`).
         macro_rules! emit {
@@ -316,7 +330,7 @@ impl State {
             }
             i += 1;
             let key = (ent << 8) | c;
-            let mut h = hash(key);
+            let mut h = hash(key, hash_mul);
             loop {
                 let code = dict.slots[h];
                 if code == 0 {
@@ -466,7 +480,8 @@ impl State {
     }
 }
 
+/// Multiply-shift hashing: the top bits of `key * mul`.
 #[inline(always)]
-fn hash(key: u32) -> usize {
-    (key.wrapping_mul(0x9e37_79b1) >> (32 - HASH_BITS)) as usize
+fn hash(key: u32, mul: u32) -> usize {
+    (key.wrapping_mul(mul) >> (32 - HASH_BITS)) as usize
 }
