@@ -5,7 +5,7 @@
 //! - [`Encoder`] and [`Decoder`]: the codec as state machines over caller-owned
 //!   buffers (`encode(inp, out)` returns how much was consumed and produced). They
 //!   know nothing of headers or I/O and use fixed tables (about 640 KiB for the encoder,
-//!   400 KiB for the decoder), so memory does not grow with the input.
+//!   900 KiB for the decoder), so memory does not grow with the input.
 //! - [`Header`]: the 3-byte `.Z` header (magic `1f 9d`, then a flags byte holding the
 //!   maximum code width and the block-mode bit).
 //! - [`LzwEncoder`] (`impl Write`) and [`LzwDecoder`] (`impl Read`): streams that add
