@@ -257,61 +257,7 @@ fn lzw_error(e: io::Error) -> Error {
     }
 }
 
-// LZW-HOOK: when `crate::lzw` lands, replace this `use` by
-// `use crate::lzw::{LzwDecoder, LzwEncoder};` and delete `mod lzw_stand_in` below.
-// The code in `lzw_compress`/`lzw_decompress` is written against that API
-// (`LzwEncoder::new(w, max_bits)`, `impl Write`, `finish() -> io::Result<W>`;
-// `LzwDecoder::new(r)` reading the header, `impl Read`); if `new` returns the encoder
-// itself rather than a `Result`, drop the `?` after it.
-use lzw_stand_in::{LzwDecoder, LzwEncoder};
-
-/// LZW-HOOK: stand-ins with the shape of `crate::lzw`'s streams until it is merged.
-mod lzw_stand_in {
-    use crate::error::{Error, Result};
-    use std::io::{self, Read, Write};
-
-    fn unavailable() -> Error {
-        Error::InvalidConfig("lzw codec not yet available".into())
-    }
-
-    /// Stand-in for `crate::lzw::LzwEncoder`.
-    pub(super) struct LzwEncoder<W>(W);
-
-    impl<W: Write> LzwEncoder<W> {
-        pub(super) fn new(_w: W, _max_bits: u8) -> Result<Self> {
-            Err(unavailable())
-        }
-
-        pub(super) fn finish(self) -> io::Result<W> {
-            Ok(self.0)
-        }
-    }
-
-    impl<W: Write> Write for LzwEncoder<W> {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.write(buf)
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            self.0.flush()
-        }
-    }
-
-    /// Stand-in for `crate::lzw::LzwDecoder`.
-    pub(super) struct LzwDecoder<R>(R);
-
-    impl<R: Read> LzwDecoder<R> {
-        pub(super) fn new(_r: R) -> Result<Self> {
-            Err(unavailable())
-        }
-    }
-
-    impl<R: Read> Read for LzwDecoder<R> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            self.0.read(buf)
-        }
-    }
-}
+use crate::lzw::{LzwDecoder, LzwEncoder};
 
 fn lzw_compress<R: Read, W: Write>(
     mut input: R,
