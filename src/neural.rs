@@ -114,6 +114,12 @@ impl NeuralDecoder {
                 c = c << 1 | bit;
             }
             out.push(c);
+            // A valid chunk never reads past its payload; once the decoder has, the
+            // chunk is lost, and decoding the rest of `len` (up to 1 MiB, many seconds
+            // with a large model) from invented zero bytes would only waste time.
+            if dec.overran() {
+                break;
+            }
         }
         let used = dec.position();
         dec.finish()?;

@@ -219,6 +219,14 @@ impl<'a> Decoder<'a> {
         bit
     }
 
+    /// Whether decoding has already needed bytes beyond the end of the input: the
+    /// stream was cut or damaged, and [`Decoder::finish`] will fail. A caller can stop
+    /// early instead of decoding on from invented zero bytes.
+    #[inline]
+    pub fn overran(&self) -> bool {
+        self.overrun > 0
+    }
+
     /// Bytes of input consumed so far.
     pub fn position(&self) -> usize {
         self.pos

@@ -1,0 +1,145 @@
+//! The properties the fuzz targets check, shared with `tests/fuzz_regressions.rs`
+//! (which includes this file with `#[path]`), so that a saved input is replayed by
+//! `cargo test` exactly as the fuzzer ran it. Every check panics on a violation.
+#![allow(dead_code)]
+
+use nnzip::format::{scan_info, NnzDecoder, NnzEncoder, CHUNK_LEN, HEADER_LEN, MAGIC, VERSION};
+use nnzip::{compress_bytes, decompress_bytes, Codec, Error, ModelConfig, Preset};
+use std::io::{Cursor, Read};
+
+/// Offset of the model configuration and of the header CRC (see FORMAT.md).
+const CONFIG_AT: usize = 7;
+const CONFIG_LEN: usize = 24;
+const CRC_AT: usize = 39;
+
+/// Largest model (bytes of `memory_estimate`) and widest network that
+/// [`nnz_decode`] builds for a re-sealed header: bigger ones would make one
+/// execution take seconds or hundreds of megabytes.
+const RESEAL_MAX_BYTES: u64 = 4 << 20;
+const RESEAL_MAX_HIDDEN: u16 = 16;
+
+/// Most original bytes one execution decodes. A few dozen coded bytes can stand for a
+/// megabyte of well-predicted data (a "compression bomb", legitimate but slow to
+/// decode); beyond this budget only the first bytes are decoded, so that executions
+/// stay fast and the fuzzer reports no such input as a timeout.
+const DECODE_BUDGET: u64 = 4 << 10;
+
+/// Sum of the `raw_len` of the chunk frames that can be walked in `data` (a `.nnz`
+/// stream), stopping at the terminator or at the first frame that does not fit.
+fn claimed_raw(data: &[u8]) -> u64 {
+    let word = |at: usize| -> Option<u64> {
+        let b = data.get(at..at + 4)?;
+        Some(u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+    };
+    let (mut at, mut total) = (HEADER_LEN, 0u64);
+    while let (Some(raw), Some(packed)) = (word(at), word(at + 4)) {
+        if raw == 0 {
+            break;
+        }
+        total += raw;
+        at = at.saturating_add(8).saturating_add(packed as usize);
+    }
+    total
+}
+
+/// Decodes `data` whole and streamed; they must agree, and `info`'s frame walk must
+/// accept whatever the decoder accepts. Never panics on any input by contract.
+fn decode_agreeing(data: &[u8]) {
+    if !data.starts_with(&MAGIC) {
+        let _ = decompress_bytes(data);
+        return;
+    }
+    let step = 1 + usize::from(data.last().copied().unwrap_or(0) % 97);
+    let mut buf = vec![0u8; step];
+    if claimed_raw(data) > DECODE_BUDGET {
+        // Only the start, streamed: no panic is all that can be checked.
+        if let Ok(mut dec) = NnzDecoder::new(data) {
+            let mut total = 0u64;
+            while let Ok(n @ 1..) = dec.read(&mut buf) {
+                total += n as u64;
+                if total > DECODE_BUDGET {
+                    break;
+                }
+            }
+        }
+        let _ = scan_info(Cursor::new(data));
+        return;
+    }
+    let whole = decompress_bytes(data);
+    let mut streamed = Vec::new();
+    let result = NnzDecoder::new(data).and_then(|mut dec| loop {
+        match dec.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => streamed.extend_from_slice(&buf[..n]),
+            Err(e) => return Err(Error::Io(e)),
+        }
+    });
+    match (&whole, result) {
+        (Ok(v), Ok(())) => assert_eq!(v, &streamed, "whole and streamed output differ"),
+        (Err(_), Err(_)) => {}
+        (w, r) => panic!("whole {w:?} and streamed {r:?} disagree"),
+    }
+    let scan = scan_info(Cursor::new(data));
+    if whole.is_ok() {
+        assert!(
+            scan.is_ok(),
+            "info rejects a stream the decoder accepts: {scan:?}"
+        );
+    }
+}
+
+/// Target `nnz_decode`: arbitrary bytes into the decoders, then the same bytes with
+/// the header CRC re-sealed (mutated headers almost never pass the CRC; re-sealing
+/// takes the fuzzer through the configuration checks into models no seed has).
+pub fn nnz_decode(data: &[u8]) {
+    decode_agreeing(data);
+    if data.len() < HEADER_LEN || !data.starts_with(&MAGIC) || data[4] != VERSION {
+        return;
+    }
+    let Ok(cfg) = ModelConfig::read_from(&mut &data[CONFIG_AT..CONFIG_AT + CONFIG_LEN]) else {
+        return;
+    };
+    let crc = crc32fast::hash(&data[..CRC_AT]).to_le_bytes();
+    if data[CRC_AT..HEADER_LEN] == crc
+        || cfg.memory_estimate() > RESEAL_MAX_BYTES
+        || cfg.hidden > RESEAL_MAX_HIDDEN
+    {
+        return;
+    }
+    let mut sealed = data.to_vec();
+    sealed[CRC_AT..HEADER_LEN].copy_from_slice(&crc);
+    decode_agreeing(&sealed);
+}
+
+/// The fast preset with 2^12-line tables instead of 2^18: the same code paths, far
+/// less memory to set up per execution.
+pub fn small_fast() -> ModelConfig {
+    let mut cfg = Preset::Fast.config();
+    cfg.table_bits = 12;
+    cfg
+}
+
+/// Target `roundtrip`: `data` through the neural codec (one chunk, and for half of
+/// the inputs small chunks of a length the data picks) and through LZW (at a code
+/// width the data picks) must come back unchanged.
+pub fn roundtrip(data: &[u8]) {
+    let first = data.first().copied().unwrap_or(0);
+    let last = data.last().copied().unwrap_or(0);
+
+    let cfg = small_fast();
+    let packed = compress_bytes(data, &Codec::Neural(cfg.clone())).expect("compress");
+    assert_eq!(decompress_bytes(&packed).expect("decompress"), data);
+
+    if last & 1 == 1 && data.len() > 1 {
+        let chunk = 1 + usize::from(last >> 1) % CHUNK_LEN;
+        let mut enc = NnzEncoder::with_chunk_len(Vec::new(), &cfg, None, chunk).expect("encoder");
+        enc.encode(data).expect("encode");
+        let (packed, summary) = enc.finish().expect("finish");
+        assert_eq!(summary.raw_bytes, data.len() as u64);
+        assert_eq!(decompress_bytes(&packed).expect("decompress chunks"), data);
+    }
+
+    let max_bits = 9 + first % 8;
+    let z = compress_bytes(data, &Codec::Lzw { max_bits }).expect("lzw compress");
+    assert_eq!(decompress_bytes(&z).expect("lzw decompress"), data);
+}

@@ -1,0 +1,205 @@
+//! Decoding is bounded by the data actually present, whatever a header or frame
+//! claims: no allocation sized from a claim, no long computation on data that is not
+//! there, no endless loop on a cut stream. (`roundtrip_format.rs` covers every
+//! truncation and bit flip of a small stream; these are the large claims.)
+//!
+//! The allocation tests run the `nnzip` binary under an address-space limit
+//! (`ulimit -v`) far below what the claims would need: an attempt to allocate would
+//! abort the process instead of the clean one-line error the tests expect.
+
+mod cli_util;
+
+use nnzip::format::{Header, HEADER_LEN, MAX_CHUNK_LEN};
+use nnzip::{decompress_bytes, Error, ModelConfig, Preset};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Address-space limit for the child (KiB): the fast model (~85 MiB) fits, a model
+/// or buffer of gigabytes does not.
+const VMEM_LIMIT_KIB: u64 = 768 << 10;
+
+/// A header for `cfg` with the original length `len` and a valid CRC, even for a
+/// configuration that `Header::new` would refuse (so that the reader must refuse it).
+fn header(cfg: &ModelConfig, len: Option<u64>) -> Vec<u8> {
+    let mut b = Header::new(&Preset::Fast.config(), len)
+        .expect("header")
+        .to_bytes()
+        .to_vec();
+    let mut c = Vec::new();
+    cfg.write_to(&mut c).expect("encode config");
+    b[7..31].copy_from_slice(&c);
+    let crc = crc32fast::hash(&b[..39]);
+    b[39..43].copy_from_slice(&crc.to_le_bytes());
+    b
+}
+
+/// The terminator and the trailer of a stream with no data.
+fn empty_end() -> Vec<u8> {
+    vec![0; 4 + 12]
+}
+
+fn frame(raw: u32, packed: u32) -> Vec<u8> {
+    let mut v = raw.to_le_bytes().to_vec();
+    v.extend_from_slice(&packed.to_le_bytes());
+    v
+}
+
+/// Decompresses `input` with the binary under the address-space limit; returns
+/// (exit status, stderr).
+#[cfg(unix)]
+fn decompress_limited(input: &[u8]) -> (Option<i32>, String) {
+    let script = format!("ulimit -v {VMEM_LIMIT_KIB}; exec \"$NNZIP\" -d -c - > /dev/null");
+    let mut child = Command::new("bash")
+        .args(["-c", &script])
+        .env("NNZIP", assert_cmd::cargo::cargo_bin("nnzip"))
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn bash");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // The reader may stop early and close the pipe: a failed write is fine.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The limit itself lets a normal file through (else the tests below prove nothing).
+#[cfg(unix)]
+#[test]
+fn the_memory_limit_admits_the_fast_preset() {
+    let text = cli_util::sample_text(50_000);
+    let nnz = nnzip::compress_bytes(&text, &nnzip::Codec::Neural(Preset::Fast.config()))
+        .expect("compress");
+    let (status, stderr) = decompress_limited(&nnz);
+    assert_eq!(status, Some(0), "{stderr}");
+    // And under the same limit the binary cannot build a valid model of 2 GiB
+    // (two tables of 2^24 lines): the limit really binds.
+    let mut big = Preset::Fast.config();
+    big.table_bits = 24;
+    big.orders = vec![2, 3];
+    big.word = false;
+    let nnz = header(&big, Some(0));
+    let (status, stderr) = decompress_limited(&[nnz, empty_end()].concat());
+    assert_ne!(status, Some(0), "a 2 GiB model fitted under the limit");
+    assert!(stderr.contains("memory allocation"), "{stderr}");
+}
+
+/// The largest model a header can describe: every order, 2^24-line tables, the widest
+/// network. Refused by the header check, before anything is allocated.
+#[cfg(unix)]
+#[test]
+fn a_header_asking_for_a_huge_model_is_refused_before_allocating() {
+    let mut cfg = Preset::Max.config();
+    cfg.orders = (1..=16).collect();
+    cfg.table_bits = 24;
+    cfg.hidden = 1024;
+    cfg.layers = 3;
+    cfg.byte_embed = 8;
+    assert!(cfg.memory_estimate() > 4 << 30);
+    let b = [header(&cfg, None), empty_end()].concat();
+    assert!(
+        matches!(decompress_bytes(&b), Err(Error::InvalidHeader(m)) if m.contains("MiB")),
+        "in process"
+    );
+    let (status, stderr) = decompress_limited(&b);
+    assert_eq!(status, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("invalid header") && stderr.contains("MiB"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// A header claiming an original length of 2^64 - 2 bytes, and a chunk claiming the
+/// largest raw and packed lengths, with almost nothing behind them.
+#[cfg(unix)]
+#[test]
+fn length_claims_are_not_allocated() {
+    let cfg = Preset::Fast.config();
+    let raw = MAX_CHUNK_LEN as u32;
+    let packed = raw * 16 + 16;
+    for len in [Some(u64::MAX - 1), None] {
+        // Cut inside the claimed payload: truncated, before any decoding.
+        let b = [header(&cfg, len), frame(raw, packed), vec![7; 100]].concat();
+        assert!(
+            matches!(decompress_bytes(&b), Err(Error::Truncated(_))),
+            "{len:?}"
+        );
+        let (status, stderr) = decompress_limited(&b);
+        assert_eq!(status, Some(1), "{stderr}");
+        assert!(stderr.contains("truncated"), "{stderr}");
+        // An empty stream that claims a huge original length.
+        let b = [header(&cfg, len), empty_end()].concat();
+        let r = decompress_bytes(&b);
+        match len {
+            Some(_) => assert!(matches!(r, Err(Error::LengthMismatch { .. })), "{r:?}"),
+            None => assert_eq!(r.expect("empty stream"), b""),
+        }
+    }
+}
+
+/// A chunk that claims a megabyte but holds a single coded byte must fail as soon as
+/// the decoder runs out of coded bytes, not after decoding a megabyte of invented
+/// data (28 s with the max preset before this was fixed). The error reports how far
+/// the decoder read past the payload: a few bytes, not the hundreds a full decode of
+/// the claimed length reads.
+#[test]
+fn a_megabyte_claim_on_a_tiny_payload_stops_at_once() {
+    for preset in Preset::ALL {
+        for payload in [
+            &[0u8][..],
+            &[0, 0, 0, 0, 0],
+            &[0, 0x55, 0xaa, 0x12, 0x34, 0x56],
+        ] {
+            let b = [
+                header(&preset.config(), None),
+                frame(MAX_CHUNK_LEN as u32, payload.len() as u32),
+                payload.to_vec(),
+                empty_end(),
+            ]
+            .concat();
+            match decompress_bytes(&b) {
+                Err(Error::Corrupt(m)) => {
+                    let over: usize = m
+                        .split("ended ")
+                        .nth(1)
+                        .and_then(|s| s.split(' ').next())
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or_else(|| panic!("{m}"));
+                    assert!(over <= 16, "{preset:?}: read {over} bytes past the payload");
+                }
+                other => panic!("{preset:?} {payload:?}: {other:?}"),
+            }
+        }
+    }
+}
+
+/// A stream cut anywhere in a multi-chunk file ends with an error, and the whole
+/// sweep (one decode per cut point) finishes: no cut makes the reader wait or loop.
+#[test]
+fn every_cut_of_a_multichunk_stream_ends() {
+    let mut cfg = Preset::Fast.config();
+    cfg.table_bits = 10;
+    let text = cli_util::sample_text(3000);
+    let mut enc =
+        nnzip::format::NnzEncoder::with_chunk_len(Vec::new(), &cfg, None, 700).expect("encoder");
+    enc.encode(&text).expect("encode");
+    let nnz = enc.finish().expect("finish").0;
+    for cut in HEADER_LEN..nnz.len() {
+        assert!(
+            matches!(decompress_bytes(&nnz[..cut]), Err(Error::Truncated(_))),
+            "cut at {cut}"
+        );
+    }
+    let z = nnzip::compress_bytes(&text, &nnzip::Codec::Lzw { max_bits: 9 }).expect("lzw");
+    for cut in 3..z.len() {
+        // A cut .Z stream decodes to a prefix of the original (the format has no
+        // length): never more, never different.
+        let back = decompress_bytes(&z[..cut]).expect("prefix decodes");
+        assert!(text.starts_with(&back), "cut at {cut}");
+    }
+}

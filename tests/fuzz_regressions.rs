@@ -1,0 +1,219 @@
+//! Saved fuzzer inputs replayed as ordinary tests, so that every crash the fuzzers
+//! ever found (`fuzz/README.md`) stays fixed.
+//!
+//! `tests/data/fuzz/<target>/` holds the inputs of each target; each is run through
+//! the very check the fuzz target runs (`fuzz/fuzz_targets/checks.rs`, included
+//! below), and a panic names the file. `lzw_decode` inputs get the same all-layers
+//! check as `tests/lzw_regressions.rs`.
+//!
+//! The ignored test [`write_fuzz_seeds`] (re)writes the seed corpora under
+//! `fuzz/seeds/`: `NNZIP_WRITE_FUZZ_SEEDS=1 cargo test --release --test
+//! fuzz_regressions -- --ignored`.
+
+#[path = "../fuzz/fuzz_targets/checks.rs"]
+mod checks;
+
+use nnzip::format::NnzEncoder;
+use nnzip::lzw::{Decoder, Header, LzwDecoder, LzwError, HEADER_LEN};
+use nnzip::{compress_bytes, Codec, ModelConfig, Preset};
+use std::io::Read;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The saved inputs of one fuzz target, sorted by name.
+fn saved(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = root().join("tests/data/fuzz").join(target);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        // No crash saved for this target yet (git keeps no empty directory).
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "README.md"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let data = std::fs::read(&p).expect("read saved input");
+            (p, data)
+        })
+        .collect()
+}
+
+/// Runs `check` on every saved input of `target`; fails naming every input that
+/// panicked.
+fn replay(target: &str, check: fn(&[u8])) -> usize {
+    let inputs = saved(target);
+    let failed: Vec<String> = inputs
+        .iter()
+        .filter(|(_, data)| catch_unwind(AssertUnwindSafe(|| check(data))).is_err())
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{target}: these inputs fail: {failed:#?}"
+    );
+    inputs.len()
+}
+
+#[test]
+fn nnz_decode_inputs_replay() {
+    replay("nnz_decode", checks::nnz_decode);
+}
+
+#[test]
+fn roundtrip_inputs_replay() {
+    replay("roundtrip", checks::roundtrip);
+}
+
+/// The whole-buffer helper, the `Read` stream and the raw decoder (fed byte by byte)
+/// must agree on every saved `.Z` input, as in the `lzw_decode` target.
+fn lzw_all_layers(z: &[u8]) {
+    let whole = nnzip::lzw::decompress_bytes(z);
+    let mut streamed = Vec::new();
+    let stream = LzwDecoder::new(z).map(|mut d| {
+        d.read_to_end(&mut streamed).map_err(|e| {
+            e.get_ref()
+                .and_then(|x| x.downcast_ref::<LzwError>())
+                .cloned()
+        })
+    });
+    let mut raw = Vec::new();
+    let raw_result = Header::parse(z).and_then(|h| {
+        let mut dec = Decoder::new(h);
+        let mut out = [0u8; 7];
+        for piece in z[HEADER_LEN..].chunks(1).chain([&[][..]]) {
+            let mut inp = piece;
+            loop {
+                let st = dec.decode(inp, &mut out);
+                raw.extend_from_slice(&out[..st.written]);
+                inp = &inp[st.consumed..];
+                st.result.clone()?;
+                if inp.is_empty() && st.written == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    });
+    match whole {
+        Ok(v) => {
+            assert_eq!(raw, v);
+            assert_eq!(streamed, v);
+            assert!(matches!(stream, Ok(Ok(_))));
+        }
+        Err(e) => {
+            assert_eq!(raw_result, Err(e.clone()));
+            if let Ok(res) = stream {
+                assert_eq!(res.err().flatten(), Some(e));
+            }
+        }
+    }
+}
+
+#[test]
+fn lzw_decode_inputs_replay() {
+    replay("lzw_decode", lzw_all_layers);
+}
+
+/// The seed corpora of the fuzz targets: small valid streams of every preset (with
+/// 2^10-line tables, so that each execution is quick), in one and in several chunks,
+/// with the original length known and unknown, plus `.Z` streams of every code width.
+/// They are tiny because an instrumented build decodes only a few kB/s with the
+/// larger presets.
+fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
+    let alice = std::fs::read(root().join("corpora/alice29.txt")).expect("corpora/alice29.txt");
+    let text = |len: usize| alice[1000..1000 + len].to_vec();
+    let mut out = Vec::new();
+    for preset in Preset::ALL {
+        let mut cfg: ModelConfig = preset.config();
+        cfg.table_bits = 10;
+        let mut inputs = vec![
+            ("empty", Vec::new()),
+            ("byte", b"A".to_vec()),
+            ("text40", text(40)),
+        ];
+        if preset == Preset::Fast {
+            inputs.push(("seq", (0..=255u8).collect()));
+            inputs.push(("text300", text(300)));
+        }
+        for (name, data) in &inputs {
+            let packed = compress_bytes(data, &Codec::Neural(cfg.clone())).expect("compress");
+            out.push((
+                "nnz_decode",
+                format!("{}-{name}.nnz", preset.name()),
+                packed,
+            ));
+        }
+        if preset != Preset::Max {
+            // Several chunks, original length unknown (as from a pipe).
+            let mut enc = NnzEncoder::with_chunk_len(Vec::new(), &cfg, None, 40).expect("encoder");
+            enc.encode(&text(100)).expect("encode");
+            let packed = enc.finish().expect("finish").0;
+            out.push((
+                "nnz_decode",
+                format!("{}-chunks.nnz", preset.name()),
+                packed,
+            ));
+        }
+    }
+    for bits in [9u8, 12, 16] {
+        let z = compress_bytes(&text(2000), &Codec::Lzw { max_bits: bits }).expect("lzw");
+        out.push(("nnz_decode", format!("lzw{bits}.Z"), z));
+    }
+    for (name, data) in [
+        ("empty", Vec::new()),
+        ("byte", b"A".to_vec()),
+        ("seq", (0..=255u8).collect()),
+        ("text300", text(300)),
+        ("text1000", text(1000)),
+    ] {
+        out.push(("roundtrip", format!("{name}.txt"), data));
+    }
+    out
+}
+
+/// Rewrites `fuzz/seeds/` (see the module docs). Ignored: it writes into the tree.
+#[test]
+#[ignore = "writes the fuzz seed corpora; run with NNZIP_WRITE_FUZZ_SEEDS=1"]
+fn write_fuzz_seeds() {
+    if std::env::var_os("NNZIP_WRITE_FUZZ_SEEDS").is_none() {
+        eprintln!("set NNZIP_WRITE_FUZZ_SEEDS=1 to write fuzz/seeds/");
+        return;
+    }
+    for (target, name, data) in seeds() {
+        let dir = root().join("fuzz/seeds").join(target);
+        std::fs::create_dir_all(&dir).expect("create seed dir");
+        std::fs::write(dir.join(name), data).expect("write seed");
+    }
+}
+
+/// The checked-in seeds are what [`seeds`] makes (the format has not drifted under
+/// them), and each passes its target's check.
+#[test]
+fn seeds_are_current_and_pass() {
+    for (target, name, data) in seeds() {
+        let path = root().join("fuzz/seeds").join(target).join(&name);
+        let saved = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            saved == data,
+            "{} is stale: rewrite the seeds",
+            path.display()
+        );
+        match target {
+            "nnz_decode" => {
+                checks::nnz_decode(&data);
+                assert!(
+                    nnzip::decompress_bytes(&data).is_ok(),
+                    "{name} must be valid"
+                );
+            }
+            _ => checks::roundtrip(&data),
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! Golden files: `.nnz` and `.Z` files written once and checked in under
+//! `tests/golden/v<N>/` (N = the `.nnz` format version that wrote them), each listed in
+//! that directory's `MANIFEST` with the settings that made it, where its original comes
+//! from, and the original's length and CRC-32.
+//!
+//! Two checks per file:
+//! - it decodes to the original, whose length and CRC-32 match the manifest (every
+//!   version's files, forever: readers keep decoding every older version);
+//! - re-compressing the original with the recorded settings reproduces it byte for
+//!   byte (files of the current version, and every `.Z` file). So any change of the
+//!   model, the coder or the container that would alter the output — and with it break
+//!   the files users already have — fails here. The rules are in `FORMAT.md`, "Format
+//!   version policy": such a change needs a new format version and a new golden
+//!   directory; existing golden files are never regenerated.
+//!
+//! Originals are not checked in when they can be regenerated from the shipped
+//! corpora. Sources in the manifest: `empty`, `byte:HH` (one byte, hex), `seq256` (the
+//! 256 byte values in order), `slice:PATH:OFFSET:LEN` (bytes of a file relative to
+//! the crate root) and `repeat:PATH:OFFSET:LEN:TOTAL` (such a slice repeated up to
+//! TOTAL bytes). Settings: `nn:PRESET` (header records the length, as for a file),
+//! `nn:PRESET:stream` (length unknown, as from a pipe), `lzw:BITS`.
+//!
+//! New golden files (for a new format version) are written by the ignored test
+//! [`write_missing_golden_files`]: list them in the manifest with `-` for length and
+//! CRC, then run `NNZIP_WRITE_GOLDEN=1 cargo test --release --test golden --
+//! --ignored`. It never overwrites a file.
+
+use nnzip::format::VERSION;
+use nnzip::{compress, compress_bytes, decompress_bytes, Codec, Preset};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// How a golden file was compressed.
+#[derive(Debug, Clone, PartialEq)]
+enum Settings {
+    /// The neural codec with a preset; `stream` = original length not in the header.
+    Neural { preset: Preset, stream: bool },
+    /// LZW with this maximum code width.
+    Lzw { max_bits: u8 },
+}
+
+impl Settings {
+    fn parse(s: &str) -> Settings {
+        let parts: Vec<&str> = s.split(':').collect();
+        match parts.as_slice() {
+            ["nn", p] | ["nn", p, "stream"] => Settings::Neural {
+                preset: Preset::from_name(p).unwrap_or_else(|| panic!("unknown preset {p}")),
+                stream: parts.len() == 3,
+            },
+            ["lzw", bits] => Settings::Lzw {
+                max_bits: bits.parse().expect("lzw bits"),
+            },
+            _ => panic!("unknown settings {s:?}"),
+        }
+    }
+
+    fn group(&self) -> &'static str {
+        match self {
+            Settings::Neural { preset, .. } => preset.name(),
+            Settings::Lzw { .. } => "lzw",
+        }
+    }
+
+    fn compress(&self, data: &[u8]) -> Vec<u8> {
+        match *self {
+            Settings::Neural { preset, stream } => {
+                let codec = Codec::Neural(preset.config());
+                if stream {
+                    let mut out = Vec::new();
+                    compress(data, &mut out, &codec, &mut |_| {}).expect("compress");
+                    out
+                } else {
+                    compress_bytes(data, &codec).expect("compress")
+                }
+            }
+            Settings::Lzw { max_bits } => {
+                compress_bytes(data, &Codec::Lzw { max_bits }).expect("compress")
+            }
+        }
+    }
+}
+
+/// The original bytes a manifest source names.
+fn original(source: &str) -> Vec<u8> {
+    let parts: Vec<&str> = source.split(':').collect();
+    let num = |s: &str| -> usize { s.parse().unwrap_or_else(|_| panic!("number in {source}")) };
+    let slice = |path: &str, off: &str, len: &str| -> Vec<u8> {
+        let file = fs::read(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let (off, len) = (num(off), num(len));
+        assert!(off + len <= file.len(), "{source}: {path} is too short");
+        file[off..off + len].to_vec()
+    };
+    match parts.as_slice() {
+        ["empty"] => Vec::new(),
+        ["byte", hex] => vec![u8::from_str_radix(hex, 16).expect("hex byte")],
+        ["seq256"] => (0..=255u8).collect(),
+        ["slice", path, off, len] => slice(path, off, len),
+        ["repeat", path, off, len, total] => {
+            let unit = slice(path, off, len);
+            unit.iter().copied().cycle().take(num(total)).collect()
+        }
+        _ => panic!("unknown source {source:?}"),
+    }
+}
+
+/// One manifest line.
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    settings: Settings,
+    settings_text: String,
+    source: String,
+    /// Length and CRC-32 of the original; `None` while still `-` (not yet written).
+    expected: Option<(u64, u32)>,
+}
+
+/// The golden directories, with their format versions, oldest first.
+fn golden_dirs() -> Vec<(u8, PathBuf)> {
+    let mut dirs: Vec<(u8, PathBuf)> = fs::read_dir(root().join("tests/golden"))
+        .expect("tests/golden")
+        .map(|e| e.expect("dir entry").path())
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?.to_string();
+            let v = name.strip_prefix('v')?.parse().ok()?;
+            p.is_dir().then_some((v, p))
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn manifest(dir: &Path) -> Vec<Entry> {
+    let text = fs::read_to_string(dir.join("MANIFEST")).expect("MANIFEST");
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(f.len(), 5, "manifest line {l:?}");
+            let expected = match (f[3], f[4]) {
+                ("-", "-") => None,
+                (len, crc) => Some((
+                    len.parse().expect("length"),
+                    u32::from_str_radix(crc, 16).expect("crc32"),
+                )),
+            };
+            Entry {
+                name: f[0].to_string(),
+                settings: Settings::parse(f[1]),
+                settings_text: f[1].to_string(),
+                source: f[2].to_string(),
+                expected,
+            }
+        })
+        .collect()
+}
+
+/// Checks one golden file; returns what is wrong with it.
+fn check(version: u8, dir: &Path, e: &Entry) -> Result<(), String> {
+    let golden = fs::read(dir.join(&e.name)).map_err(|err| format!("cannot read: {err}"))?;
+    let (len, crc) = e.expected.ok_or("no length and CRC in the manifest")?;
+    let orig = original(&e.source);
+    if (orig.len() as u64, crc32fast::hash(&orig)) != (len, crc) {
+        return Err(format!(
+            "the source {} no longer gives the original of the manifest",
+            e.source
+        ));
+    }
+    match decompress_bytes(&golden) {
+        Ok(d) if d.len() as u64 == len && crc32fast::hash(&d) == crc => {}
+        Ok(d) => {
+            return Err(format!(
+                "decodes to {} bytes with crc32 {:08x}, expected {len} bytes with {crc:08x}",
+                d.len(),
+                crc32fast::hash(&d)
+            ))
+        }
+        Err(err) => return Err(format!("does not decode: {err}")),
+    }
+    let reencode = matches!(e.settings, Settings::Lzw { .. }) || version == VERSION;
+    if reencode {
+        let again = e.settings.compress(&orig);
+        if again != golden {
+            let at = again.iter().zip(&golden).position(|(a, b)| a != b);
+            return Err(format!(
+                "re-compressing with {} gives a different file ({} bytes instead of {}, first \
+                 difference at byte {:?}): the output format changed; see FORMAT.md",
+                e.settings_text,
+                again.len(),
+                golden.len(),
+                at
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks every golden file of the settings group `group` in every version.
+fn check_group(group: &str) {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (version, dir) in golden_dirs() {
+        for e in manifest(&dir)
+            .iter()
+            .filter(|e| e.settings.group() == group)
+        {
+            checked += 1;
+            if let Err(msg) = check(version, &dir, e) {
+                failures.push(format!("v{version}/{}: {msg}", e.name));
+            }
+        }
+    }
+    assert!(checked > 0, "no golden files for {group}");
+    assert!(
+        failures.is_empty(),
+        "golden files fail:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn golden_fast() {
+    check_group("fast");
+}
+
+#[test]
+fn golden_default() {
+    check_group("default");
+}
+
+#[test]
+fn golden_max() {
+    check_group("max");
+}
+
+#[test]
+fn golden_lzw() {
+    check_group("lzw");
+}
+
+/// The manifests and directories agree, the current version has golden files for
+/// every preset and LZW width, and every `.nnz` file's version byte is its directory's.
+#[test]
+fn manifests_are_complete() {
+    let dirs = golden_dirs();
+    assert!(
+        dirs.iter().any(|(v, _)| *v == VERSION),
+        "no golden directory tests/golden/v{VERSION} for the current format version"
+    );
+    for (version, dir) in &dirs {
+        let entries = manifest(dir);
+        let mut listed: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+        listed.sort();
+        let mut present: Vec<String> = fs::read_dir(dir)
+            .expect("golden dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "MANIFEST")
+            .collect();
+        present.sort();
+        assert_eq!(listed, present, "v{version}: MANIFEST and files differ");
+        for e in &entries {
+            assert!(e.expected.is_some(), "v{version}/{}: no length/CRC", e.name);
+            if e.name.ends_with(".nnz") {
+                let b = fs::read(dir.join(&e.name)).expect("golden file");
+                assert_eq!(
+                    b.get(4),
+                    Some(version),
+                    "v{version}/{}: version byte",
+                    e.name
+                );
+            }
+        }
+        if *version == VERSION {
+            for want in [
+                Settings::Neural {
+                    preset: Preset::Fast,
+                    stream: false,
+                },
+                Settings::Neural {
+                    preset: Preset::Fast,
+                    stream: true,
+                },
+                Settings::Neural {
+                    preset: Preset::Default,
+                    stream: false,
+                },
+                Settings::Neural {
+                    preset: Preset::Max,
+                    stream: false,
+                },
+                Settings::Lzw { max_bits: 9 },
+                Settings::Lzw { max_bits: 12 },
+                Settings::Lzw { max_bits: 16 },
+            ] {
+                assert!(
+                    entries.iter().any(|e| e.settings == want),
+                    "v{version}: no golden file for {want:?}"
+                );
+            }
+        }
+    }
+}
+
+/// Writes the golden files of the current version's manifest that do not exist yet
+/// and fills in their length and CRC (see the module docs). Never overwrites a file.
+#[test]
+#[ignore = "writes golden files; run with NNZIP_WRITE_GOLDEN=1 for a new format version"]
+fn write_missing_golden_files() {
+    if std::env::var_os("NNZIP_WRITE_GOLDEN").is_none() {
+        eprintln!("set NNZIP_WRITE_GOLDEN=1 to write missing golden files");
+        return;
+    }
+    let dir = root().join(format!("tests/golden/v{VERSION}"));
+    let path = dir.join("MANIFEST");
+    let text = fs::read_to_string(&path).expect("MANIFEST");
+    let mut out = String::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if line.starts_with('#') || f.len() != 5 || f[3] != "-" {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let settings = Settings::parse(f[1]);
+        let orig = original(f[2]);
+        let file = dir.join(f[0]);
+        if !file.exists() {
+            fs::write(&file, settings.compress(&orig)).expect("write golden file");
+        }
+        out.push_str(&format!(
+            "{:<27} {:<17} {:<43} {:<8} {:08x}\n",
+            f[0],
+            f[1],
+            f[2],
+            orig.len(),
+            crc32fast::hash(&orig)
+        ));
+    }
+    fs::write(&path, out).expect("rewrite MANIFEST");
+}
