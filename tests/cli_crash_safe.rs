@@ -66,7 +66,7 @@ fn slow_nnz() -> &'static (Vec<u8>, Vec<u8>) {
 /// unchanged.
 fn interrupt(dir: &Path, args: &[&str], signal: (&str, i32), keep: &[&str]) {
     let before: Vec<_> = keep.iter().map(|n| snapshot(&dir.join(n))).collect();
-    let mut child = Command::new(nnzip_path())
+    let child = Command::new(nnzip_path())
         .current_dir(dir)
         .args(args)
         .stdin(Stdio::null())
