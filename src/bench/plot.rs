@@ -147,7 +147,13 @@ pub fn bpc_vs_size(rep: &SweepReport, path: &Path) -> Result<()> {
     } else {
         let xr = padded(pmin, pmax, 0.08);
         svg(path, |root| {
-            size_chart(root, rep, xr.clone(), xr, "network weights (context tables excluded)")
+            size_chart(
+                root,
+                rep,
+                xr.clone(),
+                xr,
+                "network weights (context tables excluded)",
+            )
         })
     }
 }
