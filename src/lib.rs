@@ -9,7 +9,7 @@
 //!
 //! Beside it, [`lzw`] implements the classic LZW of Unix `compress` (`.Z`) as the
 //! baseline to compare against.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod api;
@@ -21,6 +21,7 @@ pub mod fsio;
 pub mod lzw;
 pub mod model;
 pub mod neural;
+pub mod simd;
 
 pub use api::{
     compress, compress_bytes, compress_with_len, decompress, decompress_bytes, Codec, Progress,

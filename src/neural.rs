@@ -8,6 +8,7 @@
 use crate::coder::{Decoder, Encoder};
 use crate::error::{Error, Result};
 use crate::model::{ModelConfig, Predictor};
+use crate::simd;
 
 /// Cost in bits of coding a bit of probability `p / 65536`, indexed by `p >> 4`.
 fn cost_table() -> &'static [f32; 4096] {
@@ -62,22 +63,54 @@ impl NeuralEncoder {
     /// Codes `input` and appends the chunk's self-delimiting payload to `out`.
     pub fn encode_chunk(&mut self, input: &[u8], out: &mut Vec<u8>) {
         let mut enc = Encoder::with_buffer(std::mem::take(out));
-        let costs = cost_table();
-        let mut cost = 0f64;
-        for &byte in input {
-            for i in (0..8).rev() {
-                let bit = (byte >> i) & 1;
-                let p1 = self.model.p1();
-                if self.track_cost {
-                    let p = if bit != 0 { p1 } else { 65536 - p1 };
-                    cost += f64::from(costs[(p >> 4).min(4095) as usize]);
-                }
-                enc.encode_bit(p1, bit != 0);
-                self.model.update(bit);
-            }
-        }
+        let cost = simd::dispatch(
+            #[inline(always)]
+            || encode_bytes(&mut self.model, &mut enc, input, self.track_cost),
+        );
         self.cost_bits += cost;
         *out = enc.finish();
+    }
+}
+
+/// The encoder's inner loop; returns the ideal code length if `track` is set.
+#[inline(always)]
+fn encode_bytes(model: &mut Predictor, enc: &mut Encoder, input: &[u8], track: bool) -> f64 {
+    let costs = cost_table();
+    let mut cost = 0f64;
+    for &byte in input {
+        for i in (0..8).rev() {
+            let bit = (byte >> i) & 1;
+            let p1 = model.p1();
+            if track {
+                let p = if bit != 0 { p1 } else { 65536 - p1 };
+                cost += f64::from(costs[(p >> 4).min(4095) as usize]);
+            }
+            enc.encode_bit(p1, bit != 0);
+            model.update(bit);
+        }
+    }
+    cost
+}
+
+/// The decoder's inner loop. Stops early, with fewer than `len` bytes, once the
+/// decoder has read past the end of its input.
+#[inline(always)]
+fn decode_bytes(model: &mut Predictor, dec: &mut Decoder<'_>, len: usize, out: &mut Vec<u8>) {
+    for _ in 0..len {
+        let mut c = 0u8;
+        for _ in 0..8 {
+            let bit = u8::from(dec.decode_bit(model.p1()));
+            model.update(bit);
+            c = c << 1 | bit;
+        }
+        out.push(c);
+        // A valid chunk never reads past its payload; once the decoder has, the chunk
+        // is lost (`Decoder::finish` fails), and decoding the rest of `len` (up to
+        // 1 MiB, many seconds with a large model) from invented zero bytes would only
+        // waste time.
+        if dec.overran() {
+            break;
+        }
     }
 }
 
@@ -106,21 +139,10 @@ impl NeuralDecoder {
     pub fn decode_chunk(&mut self, payload: &[u8], len: usize, out: &mut Vec<u8>) -> Result<()> {
         let mut dec = Decoder::new(payload)?;
         out.reserve(len);
-        for _ in 0..len {
-            let mut c = 0u8;
-            for _ in 0..8 {
-                let bit = u8::from(dec.decode_bit(self.model.p1()));
-                self.model.update(bit);
-                c = c << 1 | bit;
-            }
-            out.push(c);
-            // A valid chunk never reads past its payload; once the decoder has, the
-            // chunk is lost, and decoding the rest of `len` (up to 1 MiB, many seconds
-            // with a large model) from invented zero bytes would only waste time.
-            if dec.overran() {
-                break;
-            }
-        }
+        simd::dispatch(
+            #[inline(always)]
+            || decode_bytes(&mut self.model, &mut dec, len, out),
+        );
         let used = dec.position();
         dec.finish()?;
         if used != payload.len() {

@@ -120,7 +120,7 @@ fn sweep_writes_tables_and_plots() {
     for (name, words) in [
         (
             "bpc_vs_size.svg",
-            &["model size", "learned parameters", "bits per byte", "store"][..],
+            &["model size", "network weights", "bits per byte", "store"][..],
         ),
         (
             "bpc_vs_speed.svg",

@@ -27,7 +27,7 @@ fn text(len: usize) -> Vec<u8> {
         x ^= x >> 17;
         x ^= x << 5;
         v.extend_from_slice(words[(x % 8) as usize]);
-        if x % 5 == 0 {
+        if x.is_multiple_of(5) {
             v.push((x >> 24) as u8);
         }
     }
@@ -106,7 +106,7 @@ proptest! {
     #[test]
     fn runs_round_trip(runs in proptest::collection::vec((any::<u8>(), 1usize..400), 0..200),
                        bits in 9u8..=16) {
-        let data: Vec<u8> = runs.iter().flat_map(|&(b, n)| std::iter::repeat(b).take(n)).collect();
+        let data: Vec<u8> = runs.iter().flat_map(|&(b, n)| std::iter::repeat_n(b, n)).collect();
         let z = compress_bytes(&data, bits);
         prop_assert_eq!(decompress_bytes(&z).unwrap(), data);
     }

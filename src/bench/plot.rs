@@ -124,7 +124,7 @@ fn legend_line(c: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3))
 }
 
-/// Plot (a): bits per byte against learned parameters, one line per layer count and
+/// Plot (a): bits per byte against network weights, one line per layer count and
 /// activation, the baseline as a dashed horizontal line. The x axis is logarithmic
 /// where the parameter counts span a factor of 4 or more; where large hashed-context
 /// tables dominate the count and the widths barely move it, a linear axis shows the
@@ -141,13 +141,19 @@ pub fn bpc_vs_size(rep: &SweepReport, path: &Path) -> Result<()> {
                 rep,
                 xr.clone().log_scale(),
                 xr,
-                "learned parameters (log scale)",
+                "network weights (log scale; context tables excluded)",
             )
         })
     } else {
         let xr = padded(pmin, pmax, 0.08);
         svg(path, |root| {
-            size_chart(root, rep, xr.clone(), xr, "learned parameters")
+            size_chart(
+                root,
+                rep,
+                xr.clone(),
+                xr,
+                "network weights (context tables excluded)",
+            )
         })
     }
 }

@@ -83,7 +83,7 @@ pub fn run_point(
         hidden: cfg.hidden,
         layers: cfg.layers,
         activation: cfg.activation.name().into(),
-        parameters: enc.model().param_count() as u64,
+        parameters: enc.model().network_params() as u64,
         memory_bytes: enc.model().memory_bytes() as u64,
         packed_bytes: 0,
         bits_per_byte: 0.0,

@@ -278,7 +278,8 @@ pub struct SweepPoint {
     pub layers: u8,
     /// Activation name.
     pub activation: String,
-    /// Learned parameters of the model.
+    /// Weights of the network (the context statistics in the hash tables excluded:
+    /// they are the same for every network size).
     pub parameters: u64,
     /// Model memory in bytes.
     pub memory_bytes: u64,
@@ -346,7 +347,7 @@ pub const SWEEP_COLUMNS: [&str; 9] = [
     "hidden",
     "layers",
     "activation",
-    "parameters",
+    "network weights",
     "memory MiB",
     "bpc",
     "MB/s",
@@ -415,7 +416,7 @@ pub const SWEEP_CSV_COLUMNS: [&str; 13] = [
     "hidden",
     "layers",
     "activation",
-    "parameters",
+    "network_weights",
     "memory_bytes",
     "packed_bytes",
     "bits_per_byte",

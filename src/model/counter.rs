@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 /// A fresh counter: probability one half, count zero. Stored values are XORed with
-/// [`FLIP`] so that a fresh counter is all zero bits and a new table can come from
+/// `FLIP` so that a fresh counter is all zero bits and a new table can come from
 /// zeroed (lazily mapped) memory.
 pub const INIT: u32 = 0;
 /// The bit pattern that stored counters are XORed with.

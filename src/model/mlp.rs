@@ -76,10 +76,11 @@ const SKIP_ERROR: f32 = 0.02;
 
 /// Dot product of two block slices in a fixed order: lane-wise partial sums, then
 /// the eight lanes combined as a balanced tree.
-#[inline]
+#[inline(always)]
 fn dot(a: &[Block], b: &[Block]) -> f32 {
     let mut acc = [0f32; LANES];
     for (x, y) in a.iter().zip(b) {
+        let (x, y) = (*x, *y);
         for k in 0..LANES {
             acc[k] += x[k] * y[k];
         }
@@ -88,17 +89,19 @@ fn dot(a: &[Block], b: &[Block]) -> f32 {
 }
 
 /// `y += a * x`, blockwise.
-#[inline]
+#[inline(always)]
 fn axpy(y: &mut [Block], a: f32, x: &[Block]) {
     for (yb, xb) in y.iter_mut().zip(x) {
+        let (mut t, s) = (*yb, *xb);
         for k in 0..LANES {
-            yb[k] += a * xb[k];
+            t[k] += a * s[k];
         }
+        *yb = t;
     }
 }
 
 /// `y = x`, blockwise (inline, where `copy_from_slice` would call `memcpy`).
-#[inline]
+#[inline(always)]
 fn copy(y: &mut [Block], x: &[Block]) {
     for (yb, xb) in y.iter_mut().zip(x) {
         *yb = *xb;
@@ -106,12 +109,14 @@ fn copy(y: &mut [Block], x: &[Block]) {
 }
 
 /// `y += x`, blockwise.
-#[inline]
+#[inline(always)]
 fn add(y: &mut [Block], x: &[Block]) {
     for (yb, xb) in y.iter_mut().zip(x) {
+        let (mut t, s) = (*yb, *xb);
         for k in 0..LANES {
-            yb[k] += xb[k];
+            t[k] += s[k];
         }
+        *yb = t;
     }
 }
 
@@ -225,13 +230,13 @@ impl Mlp {
     }
 
     /// Sets input `i` to `value`, using its weight row `variant` (below `variants`).
-    #[inline]
+    #[inline(always)]
     pub fn set_input(&mut self, i: usize, variant: usize, value: f32) {
         self.x[i] = value;
         self.xrow[i] = i * self.variants + variant.min(self.variants - 1);
     }
 
-    #[inline]
+    #[inline(always)]
     fn activate(act: Activation, x: f32) -> f32 {
         match act {
             Activation::Relu => x.max(0.0),
@@ -246,7 +251,7 @@ impl Mlp {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn derivative(act: Activation, pre: f32) -> f32 {
         match act {
             Activation::Relu => {
@@ -275,16 +280,19 @@ impl Mlp {
             .zip(blocks(&l.pre))
             .zip(fired.as_chunks_mut::<LANES>().0)
         {
+            let (p, mut ob, mut fb) = (*p, *o, *f);
             for k in 0..LANES {
-                o[k] = Self::activate(act, p[k]);
-                f[k] += u32::from(o[k] != 0.0);
+                ob[k] = Self::activate(act, p[k]);
+                fb[k] += u32::from(ob[k] != 0.0);
             }
+            *o = ob;
+            *f = fb;
         }
     }
 
     /// Computes the log-odds of a 1 from the inputs, the embedding `rows` and the
     /// output `set`.
-    #[inline]
+    #[inline(always)]
     pub fn forward(&mut self, rows: &[usize], set: usize) -> f32 {
         self.n_rows = rows.len().min(MAX_ROWS);
         for (d, &r) in self.rows.iter_mut().zip(rows) {
@@ -339,7 +347,7 @@ impl Mlp {
 
     /// One SGD step on the last forward pass; `err` is `bit - p` (the gradient of
     /// the log-likelihood with respect to the output log-odds).
-    #[inline]
+    #[inline(always)]
     pub fn backward(&mut self, err: f32) {
         if err.abs() < SKIP_ERROR {
             return;
@@ -361,10 +369,13 @@ impl Mlp {
                 .zip(blocks_mut(v))
                 .zip(blocks(&last.out))
             {
+                let (p, a, mut db, mut vb) = (*p, *a, *d, *vv);
                 for k in 0..LANES {
-                    d[k] = err * vv[k] * Self::derivative(act, p[k]);
-                    vv[k] += g * a[k];
+                    db[k] = err * vb[k] * Self::derivative(act, p[k]);
+                    vb[k] += g * a[k];
                 }
+                *d = db;
+                *vv = vb;
             }
             let u =
                 &mut self.u.as_slice_mut().unwrap_or(&mut [])[set * in_rows..(set + 1) * in_rows];
@@ -393,9 +404,11 @@ impl Mlp {
         // First layer, its embeddings and bias: scale the delta by the rate once.
         let l0 = &mut self.layers[0];
         for d in blocks_mut(&mut l0.delta) {
-            for x in d.iter_mut() {
+            let mut t = *d;
+            for x in t.iter_mut() {
                 *x *= lr;
             }
+            *d = t;
         }
         let delta = blocks(&l0.delta);
         let w = l0.w.as_slice_mut().unwrap_or(&mut []);

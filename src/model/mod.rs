@@ -221,7 +221,7 @@ impl Predictor {
     }
 
     /// Probability that the next bit is 1, scaled to `1..=65535`.
-    #[inline]
+    #[inline(always)]
     pub fn p1(&mut self) -> u32 {
         let c0 = self.c0 as usize;
         let c1 = (self.hist & 0xff) as usize;
@@ -265,7 +265,7 @@ impl Predictor {
     }
 
     /// Learns the bit that actually came (`bit` is 0 or 1) and moves to the next one.
-    #[inline]
+    #[inline(always)]
     pub fn update(&mut self, bit: u8) {
         let c0 = self.c0 as usize;
         let c1 = (self.hist & 0xff) as usize;
