@@ -7,7 +7,10 @@
 //! for the default target CPU, the `x86-64` baseline (SSE2 only), unless RUSTFLAGS
 //! says otherwise; when RUSTFLAGS is set, an explicit `-C target-cpu=x86-64` build is
 //! made as well and takes its place, so that the comparison is baseline against native
-//! whatever the environment. The extra builds go to `cross-cpu-native/` (and
+//! whatever the environment. The baseline binary runs with `NNZIP_FORCE_BASELINE=1`,
+//! so that its hot loop does not switch to its AVX2 copy at run time (`src/simd.rs`):
+//! it then computes as on a CPU with SSE2 only, while the native binary uses
+//! everything this CPU has (AVX-512 where present). The extra builds go to `cross-cpu-native/` (and
 //! `cross-cpu-baseline/`) inside the target directory and are reused by later runs;
 //! the first build takes a few minutes.
 //!
@@ -131,12 +134,16 @@ fn inputs(len: usize) -> Vec<(String, Vec<u8>)> {
     .collect()
 }
 
-fn run(exe: &Path, args: &[&str], dir: &Path) {
-    let out = Command::new(exe)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run nnzip");
+/// Runs `exe args` in `dir`; `baseline` forces the SSE2 path of the hot loop.
+fn run(exe: &Path, baseline: bool, args: &[&str], dir: &Path) {
+    let mut cmd = Command::new(exe);
+    cmd.current_dir(dir).args(args);
+    if baseline {
+        cmd.env(nnzip::simd::FORCE_BASELINE_ENV, "1");
+    } else {
+        cmd.env_remove(nnzip::simd::FORCE_BASELINE_ENV);
+    }
+    let out = cmd.output().expect("run nnzip");
     assert!(
         out.status.success(),
         "{} {args:?} failed: {}",
@@ -156,12 +163,15 @@ fn cross_check(codec_args: &[&str], suffix: &str, max_len: usize) {
     for (name, data) in ins {
         std::fs::write(p.join("in"), &data).expect("write input");
         let mut packed = Vec::new();
-        for (side, exe) in [("baseline", &b.baseline), ("native", &b.native)] {
+        for (side, exe, base) in [
+            ("baseline", &b.baseline, true),
+            ("native", &b.native, false),
+        ] {
             let out = format!("{side}{suffix}");
             let mut args = vec!["compress", "-q", "-f"];
             args.extend_from_slice(codec_args);
             args.extend_from_slice(&["-o", &out, "in"]);
-            run(exe, &args, p);
+            run(exe, base, &args, p);
             packed.push(std::fs::read(p.join(&out)).expect("read packed"));
         }
         assert!(
@@ -171,9 +181,17 @@ fn cross_check(codec_args: &[&str], suffix: &str, max_len: usize) {
             packed[0].len(),
             packed[1].len()
         );
-        for (file, exe) in [("baseline", &b.native), ("native", &b.baseline)] {
+        for (file, exe, base) in [
+            ("baseline", &b.native, false),
+            ("native", &b.baseline, true),
+        ] {
             let src = format!("{file}{suffix}");
-            run(exe, &["decompress", "-q", "-f", "-o", "back", &src], p);
+            run(
+                exe,
+                base,
+                &["decompress", "-q", "-f", "-o", "back", &src],
+                p,
+            );
             let back = std::fs::read(p.join("back")).expect("read decoded");
             assert!(
                 back == data,
