@@ -126,14 +126,13 @@ fn legend_line(c: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
 
 /// Plot (a): bits per byte against network weights, one line per layer count and
 /// activation, the baseline as a dashed horizontal line. The x axis is logarithmic
-/// where the parameter counts span a factor of 4 or more; where large hashed-context
-/// tables dominate the count and the widths barely move it, a linear axis shows the
-/// points apart.
+/// where the weight counts span a factor of 10 or more (a log axis over less than a
+/// decade gets no tick labels); otherwise it is linear.
 pub fn bpc_vs_size(rep: &SweepReport, path: &Path) -> Result<()> {
     let params = rep.points.iter().map(|p| p.parameters as f64);
     let (pmin, pmax) = params.fold((f64::MAX, 0f64), |(a, b), v| (a.min(v), b.max(v)));
     let (pmin, pmax) = (pmin.clamp(1.0, f64::MAX), pmax.max(1.0));
-    if pmax / pmin >= 4.0 {
+    if pmax / pmin >= 10.0 {
         let xr = log_range(pmin, pmax, (pmax / pmin).powf(0.08));
         svg(path, |root| {
             size_chart(
