@@ -2,8 +2,10 @@
 //! (fuzzer finds go there too) must decode without a panic, with every decoder layer
 //! agreeing; some files also have a known outcome, checked below.
 
-use nnzip::lzw::{compress_bytes, decompress_bytes, Decoder, Header, LzwDecoder, LzwError};
-use std::io::Read;
+mod lzw_layers;
+
+use lzw_layers::decode_all_layers;
+use nnzip::lzw::{compress_bytes, LzwError};
 use std::path::PathBuf;
 
 fn data_dir() -> PathBuf {
@@ -12,57 +14,6 @@ fn data_dir() -> PathBuf {
 
 fn read(name: &str) -> Vec<u8> {
     std::fs::read(data_dir().join(name)).expect("test data file")
-}
-
-/// Decodes `z` with the whole-buffer helper, the `Read` stream and the raw decoder
-/// fed one byte at a time into a 5-byte buffer; all must agree.
-fn decode_all_layers(z: &[u8]) -> Result<Vec<u8>, LzwError> {
-    let whole = decompress_bytes(z);
-
-    let mut streamed = Vec::new();
-    let stream = LzwDecoder::new(z).map(|mut d| {
-        d.read_to_end(&mut streamed).map_err(|e| {
-            e.get_ref()
-                .and_then(|x| x.downcast_ref::<LzwError>())
-                .cloned()
-        })
-    });
-
-    let mut raw = Vec::new();
-    let raw_result = Header::parse(z).and_then(|h| {
-        let mut dec = Decoder::new(h);
-        let mut out = [0u8; 5];
-        for piece in z[3..].chunks(1).chain([&[][..]]) {
-            let mut inp = piece;
-            loop {
-                let st = dec.decode(inp, &mut out);
-                raw.extend_from_slice(&out[..st.written]);
-                inp = &inp[st.consumed..];
-                st.result.clone()?;
-                if inp.is_empty() && st.written == 0 {
-                    break;
-                }
-            }
-        }
-        Ok(())
-    });
-
-    match &whole {
-        Ok(v) => {
-            assert_eq!(&raw, v);
-            assert_eq!(&streamed, v);
-            assert!(matches!(stream, Ok(Ok(_))));
-            assert_eq!(raw_result, Ok(()));
-        }
-        Err(e) => {
-            assert_eq!(raw_result.as_ref(), Err(e));
-            if let Ok(res) = stream {
-                assert_eq!(res.err().flatten().as_ref(), Some(e));
-                assert_eq!(streamed, raw);
-            }
-        }
-    }
-    whole
 }
 
 #[test]

@@ -46,6 +46,21 @@ fn svg(
     Ok(())
 }
 
+/// Draws the legend box, styled alike on every chart, at `position`.
+fn draw_legend<'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(LABEL_FONT)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.5))
+        .draw()?;
+    Ok(())
+}
+
 /// Distinct colours, chosen to stay apart from the baseline's black.
 fn colour(i: usize) -> RGBColor {
     const C: [RGBColor; 8] = [
@@ -245,13 +260,7 @@ where
                 .legend(|(x, y)| TriangleMarker::new((x + 12, y), 7, BLACK.filled()));
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .label_font(LABEL_FONT)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.5))
-        .draw()?;
+    draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
     Ok(())
 }
 
@@ -364,13 +373,7 @@ pub fn bpc_vs_speed(rep: &SweepReport, path: &Path) -> Result<()> {
                     .legend(|(x, y)| TriangleMarker::new((x + 12, y), 7, BLACK.filled()));
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(LABEL_FONT)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.5))
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
@@ -488,13 +491,7 @@ pub fn learning_curve(rep: &SweepReport, path: &Path) -> Result<()> {
                 .legend(legend_line(BLACK));
             chart.draw_series(xy.iter().map(|&p| Circle::new(p, 3, BLACK.filled())))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .label_font(LABEL_FONT)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.5))
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         Ok(())
     })
 }
