@@ -145,7 +145,8 @@ impl BenchCodec for CoreCodec {
 
     fn compress(&self, input: &[u8]) -> Result<Vec<u8>> {
         let mut out = (input.len() as u64).to_le_bytes().to_vec();
-        NeuralEncoder::new(&self.cfg)?.encode_chunk(input, &mut out);
+        NeuralEncoder::new(&self.cfg.fitted(Some(input.len() as u64)))?
+            .encode_chunk(input, &mut out);
         Ok(out)
     }
 
@@ -156,7 +157,11 @@ impl BenchCodec for CoreCodec {
         let len = usize::try_from(u64::from_le_bytes(*len))
             .map_err(|_| Error::Corrupt("length does not fit in memory".into()))?;
         let mut out = Vec::new();
-        NeuralDecoder::new(&self.cfg)?.decode_chunk(payload, len, &mut out)?;
+        NeuralDecoder::new(&self.cfg.fitted(Some(len as u64)))?.decode_chunk(
+            payload,
+            len,
+            &mut out,
+        )?;
         Ok(out)
     }
 

@@ -77,6 +77,7 @@ pub fn run_point(
             "the window must be at least 1 byte".into(),
         ));
     }
+    let cfg = &cfg.fitted(Some(data.len() as u64));
     let mut enc = NeuralEncoder::new(cfg)?;
     enc.track_cost(true);
     let mut point = SweepPoint {

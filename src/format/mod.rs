@@ -51,7 +51,7 @@ pub const MAGIC: [u8; 4] = [0x89, b'N', b'N', b'Z'];
 pub const Z_MAGIC: [u8; 2] = [0x1f, 0x9d];
 
 /// The container version this build writes, and the only one it reads.
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
 
 /// Codec id of the neural model (the only codec of format version 1).
 pub const CODEC_NEURAL: u8 = 1;

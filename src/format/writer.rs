@@ -55,6 +55,7 @@ impl<W: Write> NnzEncoder<W> {
                 "chunk length {chunk_len} outside 1..={MAX_CHUNK_LEN}"
             )));
         }
+        let config = &config.fitted(original_len);
         let header = Header::new(config, original_len)?;
         let codec = NeuralEncoder::new(config)?;
         header.write_to(&mut inner)?;

@@ -1,16 +1,22 @@
-//! The match model: finds the most recent earlier occurrence of the current context
+//! The match model: finds the most recent earlier occurrence of the last few bytes
 //! and predicts that the text goes on as it did then, with a confidence learned per
 //! match length.
 //!
 //! History is a fixed ring buffer and the index a fixed table, so memory does not
 //! grow with the input.
 
-use super::{context::mix, counter};
+use super::component::mix;
+use super::squash::Tables;
+use super::state::StateMap;
 
-/// Bytes of context that must agree before a match is used.
+/// Bytes that must agree before a match is used (and that the index hashes).
 const MIN_LEN: usize = 6;
+/// How far back a candidate is verified when a match starts.
+const VERIFY: usize = 48;
 /// Longest match length tracked.
 const MAX_LEN: u32 = 65_535;
+/// Length buckets told apart by the confidence map and the mixer.
+pub const LEN_BUCKETS: usize = 16;
 
 /// Match model state.
 #[derive(Debug)]
@@ -18,15 +24,39 @@ pub struct MatchModel {
     buf: Vec<u8>,
     buf_mask: usize,
     index: Vec<u32>,
-    index_mask: usize,
+    index_bits: u32,
     /// Bytes seen so far.
     pos: usize,
     /// Position in history of the byte predicted next (valid when `len > 0`).
     ptr: usize,
     len: u32,
+    /// The predicted byte with a leading 1 bit (`0x100 | byte`), valid when `len > 0`.
     expected: u32,
-    counters: Vec<u32>,
-    slot: usize,
+    /// Probability that the predicted bit comes, per (length bucket, bit, last byte).
+    hits: StateMap,
+    slot: Option<usize>,
+}
+
+/// The length bucket of a match of `len` bytes (0 = no match).
+fn bucket(len: u32) -> usize {
+    match len {
+        0 => 0,
+        1..=7 => 1,
+        8..=11 => 2,
+        12..=15 => 3,
+        16..=19 => 4,
+        20..=23 => 5,
+        24..=27 => 6,
+        28..=31 => 7,
+        32..=47 => 8,
+        48..=63 => 9,
+        64..=95 => 10,
+        96..=127 => 11,
+        128..=255 => 12,
+        256..=511 => 13,
+        512..=1023 => 14,
+        _ => 15,
+    }
 }
 
 impl MatchModel {
@@ -36,57 +66,57 @@ impl MatchModel {
             buf: vec![0; 1 << buf_bits],
             buf_mask: (1 << buf_bits) - 1,
             index: vec![0; 1 << index_bits],
-            index_mask: (1 << index_bits) - 1,
+            index_bits: u32::from(index_bits),
             pos: 0,
             ptr: 0,
             len: 0,
             expected: 0,
-            counters: vec![counter::INIT; 64 * 2],
-            slot: usize::MAX,
+            hits: StateMap::flat(LEN_BUCKETS * 2 * 256, 3 << 10),
+            slot: None,
         }
     }
 
-    fn bucket(len: u32) -> usize {
-        if len < 16 {
-            len as usize
+    /// The length bucket of the current match, if its prediction still agrees with
+    /// the partial byte `c0` (0 otherwise): a small context for the mixer.
+    #[inline(always)]
+    pub fn state(&self, c0: u32, bitpos: u32) -> usize {
+        if self.len > 0 && (self.expected >> (8 - bitpos)) == c0 {
+            bucket(self.len)
         } else {
-            (16 + ((len - 16) >> 2)).min(31) as usize
+            0
         }
     }
 
-    /// The current match length in bytes (0: no match).
-    pub fn match_len(&self) -> u32 {
-        self.len
-    }
-
-    /// The predicted next byte with a leading 1 bit (`0x100 | byte`), if matching.
-    pub fn expected(&self) -> Option<u32> {
-        (self.len > 0).then_some(self.expected | 0x100)
-    }
-
-    /// The input for the next bit given the partial byte `c0` (with its leading 1):
-    /// the learned log-odds of the predicted bit, in 1/256 units (0 with no match).
-    #[inline]
-    pub fn predict(&mut self, c0: u32, bitpos: u32) -> i32 {
-        self.slot = usize::MAX;
-        if self.len == 0 {
-            return 0;
+    /// The model's two inputs for the next bit given the partial byte `c0` (with its
+    /// leading 1), in natural log-odds of a 1: the learned confidence of the match,
+    /// signed by the bit it predicts, and the match length signed the same way. Both
+    /// are 0 when there is no match or it has failed in this byte.
+    #[inline(always)]
+    pub fn inputs(&mut self, c0: u32, bitpos: u32, c1: u8, t: &Tables) -> [f32; 2] {
+        self.slot = None;
+        let b = self.state(c0, bitpos);
+        if b == 0 {
+            return [0.0; 2];
         }
-        let e = self.expected | 0x100;
-        if e >> (8 - bitpos) != c0 {
-            return 0;
+        let bit = (self.expected >> (7 - bitpos)) & 1;
+        let slot = (b * 2 + bit as usize) * 256 + usize::from(c1);
+        self.slot = Some(slot);
+        let st = t.stretch12(self.hits.p12(slot)) as f32 * (1.0 / 256.0);
+        let len = (self.len.min(32) as f32) * (1.0 / 16.0);
+        if bit == 1 {
+            [st, len]
+        } else {
+            [-st, -len]
         }
-        let bit = ((e >> (7 - bitpos)) & 1) as usize;
-        self.slot = Self::bucket(self.len) * 2 + bit;
-        let p = counter::p12(self.counters[self.slot]);
-        super::squash::stretch12(p)
     }
 
     /// Learns whether the predicted bit came.
-    #[inline]
+    #[inline(always)]
     pub fn update_bit(&mut self, bit: u8) {
-        if self.slot != usize::MAX {
-            counter::update(&mut self.counters[self.slot], bit, 1023);
+        if let Some(slot) = self.slot {
+            // The entry learns "the predicted bit came" as a 1.
+            let came = u8::from(u32::from(bit) == ((slot >> 8) & 1) as u32);
+            self.hits.update(slot, came);
         }
     }
 
@@ -94,7 +124,7 @@ impl MatchModel {
     pub fn update_byte(&mut self, c: u8) {
         self.buf[self.pos & self.buf_mask] = c;
         self.pos += 1;
-        if self.len > 0 && u32::from(c) == self.expected {
+        if self.len > 0 && u32::from(c) | 0x100 == self.expected {
             self.len = (self.len + 1).min(MAX_LEN);
             self.ptr += 1;
         } else {
@@ -107,12 +137,15 @@ impl MatchModel {
         for k in 1..=MIN_LEN {
             h = (h << 8) | u64::from(self.buf[(self.pos - k) & self.buf_mask]);
         }
-        let slot = (mix(h) as usize) & self.index_mask;
+        let slot = (mix(h) >> (64 - self.index_bits)) as usize;
         if self.len == 0 {
-            let cand = self.index[slot] as usize;
-            if cand > 0 && self.pos - cand < self.buf.len() - 1 {
+            // Positions are stored modulo 2^32; the distance back is what counts.
+            let stored = self.index[slot];
+            let dist = (self.pos as u32).wrapping_sub(stored) as usize;
+            let cand = self.pos - dist.min(self.pos);
+            if stored != 0 && cand > 0 && dist < self.buf.len() - VERIFY {
                 let mut n = 0;
-                while n < 32
+                while n < VERIFY
                     && n < cand
                     && self.buf[(cand - 1 - n) & self.buf_mask]
                         == self.buf[(self.pos - 1 - n) & self.buf_mask]
@@ -127,12 +160,12 @@ impl MatchModel {
         }
         self.index[slot] = self.pos as u32;
         if self.len > 0 {
-            self.expected = u32::from(self.buf[self.ptr & self.buf_mask]);
+            self.expected = u32::from(self.buf[self.ptr & self.buf_mask]) | 0x100;
         }
     }
 
     /// Bytes held.
     pub fn memory_bytes(&self) -> usize {
-        self.buf.len() + self.index.len() * 4 + self.counters.len() * 4
+        self.buf.len() + self.index.len() * 4 + self.hits.memory_bytes()
     }
 }

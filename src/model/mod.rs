@@ -1,36 +1,53 @@
-//! The predictor: an online-trained ReLU MLP that gives the probability of each next
-//! bit of the text, over inputs built from hashed contexts and the recent bytes.
+//! The predictor: context models that keep bit histories, and an online-trained ReLU
+//! network that mixes what they predict into the probability of each next bit.
 //!
-//! A byte is predicted as eight binary decisions, most significant bit first (a binary
-//! tree of 255 nodes of which eight are visited per byte). For each bit:
+//! A byte is predicted as eight binary decisions, most significant bit first. For
+//! each bit:
 //!
-//! 1. every context (order 0, order 1, hashed orders 2.., the word context, the match
-//!    model) contributes its learned statistic for this node of the tree, as log-odds;
-//! 2. the [`mlp`] maps those inputs, plus learned embeddings of the partial byte and
-//!    of the last bytes, to the log-odds of a 1;
-//! 3. optionally two adaptive probability maps ([`apm`]) refine the probability;
-//! 4. after the bit is known, everything takes one learning step.
+//! 1. every context model's slot (found once per nibble in the shared
+//!    [`table::HashTable`]) holds a bit-history [`state`] for this node of the byte's
+//!    binary tree; a [`state::StateMap`] per context turns it into a probability;
+//! 2. the [`mlp`] takes two inputs per context (the probability's log-odds and its
+//!    distance from one half), the [`matcher`]'s two inputs and a bias, and outputs the
+//!    log-odds of a 1;
+//! 3. the [`sse`] chain refines that probability in small contexts;
+//! 4. once the bit is known, every state moves on, every map and the network learn.
 //!
 //! Encoder and decoder call [`Predictor::p1`] then [`Predictor::update`] for every bit,
 //! in the same order, and so hold bit-identical state at every step.
+//!
+//! The context models are components behind one small trait
+//! ([`component::ContextModel`]): each says once per byte which contexts the next
+//! byte is seen in, and all the per-bit work is shared. Which components are on is
+//! part of the [`ModelConfig`] stored in every file's header.
 
 pub mod apm;
+pub mod component;
 pub mod config;
-pub mod context;
-pub mod counter;
+pub mod markup;
 pub mod matcher;
+pub mod mixer;
 pub mod mlp;
+pub mod orders;
+pub mod sparse;
 pub mod squash;
+pub mod sse;
+pub mod state;
+pub mod table;
+pub mod word;
 
 pub use config::{Activation, ModelConfig, Preset};
 
 use crate::error::Result;
-use apm::Apm;
-use context::{mix, HashedTable};
+use component::{combine, ContextModel, History};
 use matcher::MatchModel;
-use mlp::Mlp;
+use mixer::Mixers;
+use mlp::{Mlp, Shape};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use sse::Sse;
+use state::{ContextMaps, StateTable};
+use table::HashTable;
 
 /// Statistics of the hidden units, for showing what the non-linearity does.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -43,74 +60,68 @@ pub struct ActivationStats {
     pub units: usize,
 }
 
-/// Weight rows per input: inputs are told apart by how much evidence they have.
-const VARIANTS: usize = 6;
+/// Weight sets of the first-layer mixers: by the partial byte; by the order/match
+/// depth (16) and the last byte's high nibble (16); by the last byte.
+const MIXER_SETS: [usize; 3] = [256, 256, 256];
 
-/// Which weight row a counter's input uses: by its update count.
-#[inline]
-fn confidence(c: u32) -> usize {
-    match counter::count(c) {
-        0 => 0,
-        1 => 1,
-        2 => 2,
-        3..=5 => 3,
-        6..=20 => 4,
-        _ => 5,
-    }
-}
+/// Starting weight of every mixer input: small, so the first predictions are timid.
+const MIXER_INIT: f32 = 0.1;
 
-/// A counter's probability as network input: log-odds in natural units.
-#[inline]
-fn stretch_input(c: u32) -> f32 {
-    squash::stretch12(counter::p12(c)) as f32 * (1.0 / 256.0)
-}
+/// Learning rate of the first-layer mixers (before the schedule's factor): 0.002
+/// measured best on enwik8 and alice29 among 0.001, 0.0015, 0.002, 0.003 and 0.004.
+const MIXER_LR: f32 = 0.002;
 
-/// Count limit of the hashed context counters: low, so that they keep adapting
-/// (measured on enwik6: 8 beats 3, 5, 15, 30, 127 and 1023).
-const HASHED_LIMIT: u32 = 8;
+/// Network inputs per context: the stretched probability and `p - 1/2`.
+const INPUTS_PER_CONTEXT: usize = 2;
 
-/// The learning-rate schedule: three times the configured rate at the start, decaying
-/// as `1/(1 + t)` with `t` in units of 50 KB, to half the configured rate. Computed
-/// in `f64` from integers with `+ - * /` only, hence identical everywhere.
+/// How much faster than the configured rate the first bytes learn: 3 measured best
+/// on enwik8 and alice29 among 2, 3, 5 and 15.
+const LR_BOOST: f64 = 3.0;
+
+/// The learning-rate schedule: `1 + LR_BOOST/(1 + t)` times the configured rate, with
+/// `t` in units of 16 KB, so the first kilobytes learn fast and the rate settles at
+/// the configured one. Computed in `f64` from integers with `+ - * /` only, hence
+/// identical everywhere.
 fn lr_factor(bits_seen: u64) -> f32 {
-    let t = bits_seen as f64 / (8.0 * 50_000.0);
-    (3.0 / (1.0 + t)).max(0.5) as f32
+    let t = bits_seen as f64 / (8.0 * 16_384.0);
+    (1.0 + LR_BOOST / (1.0 + t)) as f32
 }
-/// Count limit of the direct order-0/1 counters.
-const DIRECT_LIMIT: u32 = 1023;
 
 /// The next-bit predictor.
 #[derive(Debug)]
 pub struct Predictor {
-    mlp: Mlp,
-    o0: Vec<u32>,
-    o1: Option<Vec<u32>>,
-    /// Hashed context orders (order 1 is direct and not among them).
-    orders: Vec<u8>,
-    tables: Vec<HashedTable>,
-    /// Per hashed table (and the word context last): the byte-level context hash.
+    states: StateTable,
+    squash: &'static squash::Tables,
+    models: Vec<Box<dyn ContextModel>>,
+    table: HashTable,
+    /// Per context: the byte-level hash, salted with the context's index.
     hashes: Vec<u64>,
-    /// Per hashed table: the hash of the second nibble's line.
-    nibble_hashes: Vec<u64>,
-    /// Per hashed table: the base index of the current nibble's line.
-    lines: Vec<usize>,
-    word: bool,
-    word_hash: u64,
-    prev_word: u64,
+    /// Per context: the byte offset of the current nibble's slot.
+    slots: Vec<usize>,
+    /// Per context, then order 0: the state used for the current bit.
+    cur: Vec<u8>,
+    /// One map per context (256 entries each), then one for order 0.
+    maps: ContextMaps,
+    /// Order-0 states, one per node of the byte tree.
+    o0: [u8; 256],
     matcher: Option<MatchModel>,
-    apm1: Option<Apm>,
-    apm2: Option<Apm>,
-    byte_embed: usize,
+    match_state: usize,
+    sse: Option<Sse>,
+    mixers: Mixers,
+    mlp: Mlp,
+    byte_embed: bool,
+    hist: History,
     /// Partial byte with a leading 1 bit (1..=255).
     c0: u32,
     bitpos: u32,
-    /// Partial nibble with a leading 1 bit (1..=15).
+    /// Partial nibble with a leading 1 bit (1..=15): the node within a slot.
     nib: usize,
-    /// The last 16 bytes, most recent in the low byte.
-    hist: u128,
     p_mlp: u32,
     base_lr: f32,
+    mixer_lr: f32,
     bits_seen: u64,
+    n_orders: usize,
+    two: bool,
 }
 
 impl Predictor {
@@ -120,146 +131,149 @@ impl Predictor {
     /// [`crate::Error::InvalidConfig`] if `cfg` is out of range.
     pub fn new(cfg: &ModelConfig) -> Result<Self> {
         cfg.validate()?;
-        squash::init();
-        counter::init();
-        let has_o1 = cfg.orders.contains(&1);
-        let orders: Vec<u8> = cfg.orders.iter().copied().filter(|&o| o != 1).collect();
-        let mut tables: Vec<HashedTable> = orders
-            .iter()
-            .map(|_| HashedTable::new(cfg.table_bits, HASHED_LIMIT))
-            .collect();
-        if cfg.word {
-            tables.push(HashedTable::new(cfg.table_bits, HASHED_LIMIT));
-        }
-        let inputs = 1 + usize::from(has_o1) + tables.len() + usize::from(cfg.match_model);
-        let byte_embed = usize::from(cfg.byte_embed);
+        let states = StateTable::new();
+        let mut c2 = cfg.clone();
+        if std::env::var("NNZIP_NOSPARSE").is_ok() { c2.sparse = false; }
+        if std::env::var("NNZIP_NOMARKUP").is_ok() { c2.markup = false; }
+        if let Ok(o) = std::env::var("NNZIP_ORDERS") { c2.orders = o.split(',').map(|t| t.parse().unwrap_or(1)).collect(); }
+        let cfg = &c2;
+        let models = cfg.components();
+        let n: usize = models.iter().map(|m| m.count()).sum();
+        let two = std::env::var("NNZIP_TWO").is_ok();
+        let per = if two { INPUTS_PER_CONTEXT } else { 1 };
+        let inputs = per * (n + 1) + if cfg.match_model { 2 } else { 0 } + 1;
+        let nmix = std::env::var("NNZIP_NMIX").ok().and_then(|v| v.parse().ok()).unwrap_or(3usize);
+        let mixers = Mixers::new(inputs, &MIXER_SETS[..nmix], MIXER_INIT);
+        let shape = Shape {
+            inputs: mixers.len() + 1,
+            width: usize::from(cfg.hidden),
+            layers: usize::from(cfg.layers),
+            emb_rows: 256 * (1 + usize::from(cfg.byte_embed > 0)),
+            out_sets: 8,
+            skip_init: 1.0 / mixers.len() as f32,
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-        let mlp = Mlp::new(
-            inputs,
-            VARIANTS,
-            usize::from(cfg.hidden),
-            usize::from(cfg.layers),
-            cfg.activation,
-            256 * (1 + byte_embed),
-            256,
-            cfg.lr,
-            &mut rng,
-        );
-        let n = tables.len();
-        let match_bits = (cfg.table_bits + 2).min(24);
-        Ok(Predictor {
-            mlp,
-            o0: vec![counter::INIT; 256],
-            o1: has_o1.then(|| vec![counter::INIT; 65536]),
-            orders,
-            tables,
+        let mlp = Mlp::new(shape, cfg.activation, cfg.lr, &mut rng);
+        let match_bits = cfg.table_bits.saturating_add(2).clamp(16, 24);
+        let mut p = Predictor {
+            squash: squash::tables(),
+            table: HashTable::new(cfg.table_bits),
             hashes: vec![0; n],
-            nibble_hashes: vec![0; n],
-            lines: vec![0; n],
-            word: cfg.word,
-            word_hash: 0,
-            prev_word: 0,
+            slots: vec![0; n],
+            cur: vec![0; n + 1],
+            maps: ContextMaps::new(n + 1, &states),
+            o0: [0; 256],
             matcher: cfg
                 .match_model
                 .then(|| MatchModel::new(match_bits, match_bits - 2)),
-            apm1: cfg.apm.then(|| Apm::new(256, 7)),
-            apm2: cfg.apm.then(|| Apm::new(65536, 7)),
-            byte_embed,
+            match_state: 0,
+            sse: cfg.apm.then(Sse::new),
+            mixers,
+            mlp,
+            byte_embed: cfg.byte_embed > 0,
+            hist: History::default(),
             c0: 1,
             bitpos: 0,
             nib: 1,
-            hist: 0,
             p_mlp: 32768,
             base_lr: cfg.lr,
+            mixer_lr: MIXER_LR * lr_factor(0),
             bits_seen: 0,
-        }
-        .with_first_lines())
+            n_orders: cfg.orders.len(),
+            two,
+            models,
+            states,
+        };
+        p.start_byte();
+        Ok(p)
     }
 
-    fn with_first_lines(mut self) -> Self {
-        self.start_byte();
-        self
-    }
-
-    /// Computes the context hashes of a new byte and looks up their first lines.
+    /// Asks every context model for its hashes and finds the first nibble's slots.
     fn start_byte(&mut self) {
-        for (i, &o) in self.orders.iter().enumerate() {
-            let mask = if o >= 16 {
-                u128::MAX
-            } else {
-                (1u128 << (8 * o)) - 1
-            };
-            let h = self.hist & mask;
-            self.hashes[i] = mix(mix(h as u64 ^ u64::from(o) << 56) ^ (h >> 64) as u64);
+        self.hashes.clear();
+        for m in &mut self.models {
+            m.hashes(&self.hist, &mut self.hashes);
         }
-        if self.word {
-            let i = self.orders.len();
-            self.hashes[i] = mix(self.word_hash ^ mix(self.prev_word).rotate_left(17) ^ 0x5757);
+        for (i, h) in self.hashes.iter_mut().enumerate() {
+            *h = combine(*h, i as u64 + 1);
         }
-        let mut touched = 0u32;
-        for (t, &h) in self.tables.iter().zip(&self.hashes) {
-            touched = touched.wrapping_add(t.touch(h));
-        }
-        std::hint::black_box(touched);
-        for (i, t) in self.tables.iter_mut().enumerate() {
-            self.lines[i] = t.find(self.hashes[i]);
-        }
+        self.find_slots(0);
     }
 
-    /// Looks up the lines of the second nibble, once its first bits are known.
-    fn start_second_nibble(&mut self) {
-        let c0 = u64::from(self.c0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let mut touched = 0u32;
-        for (i, t) in self.tables.iter().enumerate() {
-            self.nibble_hashes[i] = mix(self.hashes[i] ^ c0);
-            touched = touched.wrapping_add(t.touch(self.nibble_hashes[i]));
+    /// Finds the slot of every context for the nibble whose earlier bits are `c0`
+    /// (0 for the first nibble): all prefetches first, so the misses overlap.
+    #[inline(always)]
+    fn find_slots(&mut self, c0: u32) {
+        let salt = u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for &h in &self.hashes {
+            self.table.prefetch(h ^ salt);
         }
-        std::hint::black_box(touched);
-        for (i, t) in self.tables.iter_mut().enumerate() {
-            self.lines[i] = t.find(self.nibble_hashes[i]);
+        for (slot, &h) in self.slots.iter_mut().zip(&self.hashes) {
+            *slot = self.table.find(h ^ salt, &self.states);
         }
     }
 
     /// Probability that the next bit is 1, scaled to `1..=65535`.
     #[inline(always)]
     pub fn p1(&mut self) -> u32 {
-        let c0 = self.c0 as usize;
-        let c1 = (self.hist & 0xff) as usize;
-        let scale = 1.0 / 256.0;
-        {
-            let mlp = &mut self.mlp;
-            let mut k = 0;
-            mlp.set_input(k, confidence(self.o0[c0]), stretch_input(self.o0[c0]));
-            k += 1;
-            if let Some(o1) = &self.o1 {
-                let c = o1[c1 << 8 | c0];
-                mlp.set_input(k, confidence(c), stretch_input(c));
-                k += 1;
+        let c0 = self.c0;
+        let t = self.squash;
+        let n = self.slots.len();
+        let x = &mut self.mixers.x;
+        let nib = self.nib & 15;
+        self.cur[n] = self.o0[c0 as usize];
+        for (cur, &slot) in self.cur.iter_mut().zip(&self.slots) {
+            *cur = self.table.get(slot + nib);
+        }
+        if self.two {
+            for ((xs, &s), row) in x
+                .as_chunks_mut::<2>()
+                .0
+                .iter_mut()
+                .zip(&self.cur)
+                .zip(self.maps.rows())
+            {
+                let p = ContextMaps::p12(row, s);
+                xs[0] = t.stretch12(p) as f32 * (1.0 / 256.0);
+                xs[1] = (p as f32 - 2048.0) * (1.0 / 1024.0);
             }
-            for (t, &line) in self.tables.iter().zip(&self.lines) {
-                let c = t.get(line + self.nib);
-                mlp.set_input(k, confidence(c), stretch_input(c));
-                k += 1;
-            }
-            if let Some(m) = &mut self.matcher {
-                let st = m.predict(self.c0, self.bitpos);
-                let len = m.match_len().min(15) as usize;
-                mlp.set_input(k, if st == 0 { 0 } else { 1 + len / 4 }, st as f32 * scale);
+        } else {
+            for ((xs, &s), row) in x.iter_mut().zip(&self.cur).zip(self.maps.rows()) {
+                let p = ContextMaps::p12(row, s);
+                *xs = t.stretch12(p) as f32 * (1.0 / 256.0);
             }
         }
-        let mut rows = [0usize; mlp::MAX_ROWS];
-        rows[0] = c0;
-        for (k, r) in rows[1..=self.byte_embed].iter_mut().enumerate() {
-            *r = 256 * (k + 1) + ((self.hist >> (8 * k)) & 0xff) as usize;
+        let orders_seen = self.cur[..self.n_orders].iter().filter(|&&s| s != 0).count();
+        let mut k = if self.two { 2 * n + 2 } else { n + 1 };
+        let c1 = self.hist.byte(1);
+        self.match_state = 0;
+        if let Some(m) = &mut self.matcher {
+            self.match_state = m.state(c0, self.bitpos);
+            let [a, b] = m.inputs(c0, self.bitpos, c1, t);
+            x[k] = a;
+            x[k + 1] = b;
+            k += 2;
         }
-        let logit = self.mlp.forward(&rows[..=self.byte_embed], c0);
+        x[k] = 1.0;
+        // The second mixer's set: how many orders know this context, or, while a
+        // match holds, how long it is; with the last byte's high bits (as lpaq).
+        let depth = if self.match_state > 0 {
+            8 + self.match_state / 2
+        } else {
+            orders_seen.min(7)
+        };
+        let sel = [c0 as usize, depth * 16 + usize::from(c1 >> 4), usize::from(c1)];
+        let z = &mut self.mlp.x;
+        self.mixers.forward(&sel, t, z);
+        z[self.mixers.len()] = 1.0;
+        let rows = [c0 as usize, 256 + usize::from(c1)];
+        let rows = &rows[..1 + usize::from(self.byte_embed)];
+        let logit = self.mlp.forward(rows, self.bitpos as usize);
         let li = (logit * squash::LOGIT_SCALE) as i32;
-        self.p_mlp = squash::squash16(li);
+        self.p_mlp = t.squash16(li);
         let mut p = self.p_mlp;
-        if let (Some(a1), Some(a2)) = (&mut self.apm1, &mut self.apm2) {
-            let r1 = a1.refine(p, c0);
-            let r2 = a2.refine(p, c0 | c1 << 8);
-            p = (2 * p + r1 + r2) >> 2;
+        if let Some(sse) = &mut self.sse {
+            p = sse.refine(p, c0, c1);
         }
         p.clamp(1, 65535)
     }
@@ -267,58 +281,45 @@ impl Predictor {
     /// Learns the bit that actually came (`bit` is 0 or 1) and moves to the next one.
     #[inline(always)]
     pub fn update(&mut self, bit: u8) {
+        let nib = self.nib & 15;
+        for (&slot, &s) in self.slots.iter().zip(&self.cur) {
+            self.table.set(slot + nib, self.states.next(s, bit));
+        }
+        self.maps.update_all(&self.cur, bit);
         let c0 = self.c0 as usize;
-        let c1 = (self.hist & 0xff) as usize;
+        self.o0[c0] = self.states.next(self.o0[c0], bit);
         let err = f32::from(bit) - self.p_mlp as f32 * (1.0 / 65536.0);
         self.mlp.backward(err);
-        counter::update(&mut self.o0[c0], bit, DIRECT_LIMIT);
-        if let Some(o1) = &mut self.o1 {
-            counter::update(&mut o1[c1 << 8 | c0], bit, DIRECT_LIMIT);
-        }
-        for (t, &line) in self.tables.iter_mut().zip(&self.lines) {
-            t.update(line + self.nib, bit);
-        }
+        self.mixers.update(bit, self.mixer_lr);
         if let Some(m) = &mut self.matcher {
             m.update_bit(bit);
         }
-        if let (Some(a1), Some(a2)) = (&mut self.apm1, &mut self.apm2) {
-            a1.update(bit);
-            a2.update(bit);
+        if let Some(sse) = &mut self.sse {
+            sse.update(bit);
         }
         self.bits_seen += 1;
-        if self.bits_seen & 4095 == 0 {
-            self.mlp.set_lr(self.base_lr * lr_factor(self.bits_seen));
+        if self.bits_seen & 1023 == 0 {
+            let f = lr_factor(self.bits_seen);
+            self.mlp.set_lr(self.base_lr * f);
+            self.mixer_lr = MIXER_LR * f;
         }
         self.c0 = self.c0 << 1 | u32::from(bit);
         self.nib = self.nib << 1 | usize::from(bit);
         self.bitpos += 1;
         if self.bitpos == 4 {
             self.nib = 1;
-            self.start_second_nibble();
+            self.find_slots(self.c0);
         } else if self.bitpos == 8 {
             let c = (self.c0 & 0xff) as u8;
-            self.end_byte(c);
-        }
-    }
-
-    fn end_byte(&mut self, c: u8) {
-        self.hist = self.hist << 8 | u128::from(c);
-        self.c0 = 1;
-        self.nib = 1;
-        self.bitpos = 0;
-        if self.word {
-            let l = c.to_ascii_lowercase();
-            if l.is_ascii_alphanumeric() || c >= 0x80 {
-                self.word_hash = (self.word_hash ^ u64::from(l)).wrapping_mul(0x100_0000_01b3);
-            } else if self.word_hash != 0 {
-                self.prev_word = self.word_hash;
-                self.word_hash = 0;
+            self.hist.push(c);
+            self.c0 = 1;
+            self.nib = 1;
+            self.bitpos = 0;
+            if let Some(m) = &mut self.matcher {
+                m.update_byte(c);
             }
+            self.start_byte();
         }
-        if let Some(m) = &mut self.matcher {
-            m.update_byte(c);
-        }
-        self.start_byte();
     }
 
     /// Hidden-unit statistics since the start.
@@ -337,12 +338,13 @@ impl Predictor {
         }
     }
 
-    /// Number of learned parameters (network weights and context statistics).
+    /// Number of learned parameters: network and mixer weights, and one per context
+    /// slot state and state-map entry.
     pub fn param_count(&self) -> usize {
         self.mlp.param_count()
-            + self.o0.len()
-            + self.o1.as_ref().map_or(0, Vec::len)
-            + self.tables.iter().map(HashedTable::len).sum::<usize>()
+            + self.mixers.param_count()
+            + self.table.memory_bytes()
+            + self.maps.memory_bytes() / 4
     }
 
     /// Number of weights of the network alone (without the context statistics).
@@ -352,19 +354,15 @@ impl Predictor {
 
     /// Bytes of memory held by the model.
     pub fn memory_bytes(&self) -> usize {
-        self.mlp.param_count() * 4
-            + (self.o0.len() + self.o1.as_ref().map_or(0, Vec::len)) * 4
-            + self
-                .tables
-                .iter()
-                .map(HashedTable::memory_bytes)
-                .sum::<usize>()
+        self.mlp.memory_bytes()
+            + self.table.memory_bytes()
+            + self.maps.memory_bytes()
+            + self.mixers.memory_bytes()
             + self.matcher.as_ref().map_or(0, MatchModel::memory_bytes)
-            + self.apm1.as_ref().map_or(0, Apm::memory_bytes)
-            + self.apm2.as_ref().map_or(0, Apm::memory_bytes)
+            + self.sse.as_ref().map_or(0, Sse::memory_bytes)
     }
 
-    /// The learning rate configured (the schedule starts there).
+    /// The learning rate configured (the schedule starts above it).
     pub fn base_lr(&self) -> f32 {
         self.base_lr
     }

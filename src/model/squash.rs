@@ -37,12 +37,31 @@ pub const LOGIT_SCALE: f32 = 256.0;
 /// Largest |log-odds| (in 1/256 units) that [`squash16`] distinguishes: ±12.
 pub const LOGIT_LIMIT: i32 = 12 * 256;
 
-struct Tables {
+/// The squash and stretch tables. Hold the `&'static` reference from [`tables`] in
+/// hot code rather than calling the free functions, which look the tables up on
+/// every call.
+#[derive(Debug)]
+pub struct Tables {
     squash16: Vec<u16>,
     stretch12: Vec<i16>,
 }
 
-fn tables() -> &'static Tables {
+impl Tables {
+    /// `65536 / (1 + e^-(x/256))`, for `x` in 1/256 units of log-odds; within `1..=65535`.
+    #[inline(always)]
+    pub fn squash16(&self, x: i32) -> u32 {
+        u32::from(self.squash16[(x.clamp(-LOGIT_LIMIT, LOGIT_LIMIT) + LOGIT_LIMIT) as usize])
+    }
+
+    /// `ln(p / (1 - p))` in 1/256 units for a 12-bit probability `p12 = p * 4096`.
+    #[inline(always)]
+    pub fn stretch12(&self, p12: u32) -> i32 {
+        i32::from(self.stretch12[(p12 as usize).min(4095)])
+    }
+}
+
+/// The tables, built on first use.
+pub fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
         let squash16: Vec<u16> = (-LOGIT_LIMIT..=LOGIT_LIMIT)

@@ -1,0 +1,175 @@
+//! The hashed context table: where every hashed context model keeps its bit
+//! histories, one cache line per lookup.
+//!
+//! The table is an array of 64-byte buckets, each aligned to a cache line. A bucket
+//! holds four 16-byte slots; a slot belongs to one (context, nibble) pair and holds a
+//! one-byte checksum and the 15 bit-history states of that nibble's binary tree
+//! (node 1 is the nibble's first bit, nodes 2-3 the second, and so on). So a context
+//! costs one cache line per nibble, two per byte, however many bits it predicts.
+//!
+//! A lookup hashes to a bucket and compares checksums in its four slots; on a miss the
+//! slot with the least evidence in its first node is cleared and taken. All context
+//! models share one table, so the space goes to whichever contexts are busy.
+//!
+//! Speed: lookups are issued in two passes ([`HashTable::prefetch`] for every context
+//! first, then [`HashTable::find`]) so that their memory latencies overlap, and the
+//! table asks the kernel for transparent huge pages, so that hundreds of megabytes of
+//! random lookups do not also miss the TLB.
+
+use super::state::StateTable;
+
+/// Bytes per slot: a checksum and 15 node states.
+pub const SLOT: usize = 16;
+/// Bytes per bucket: one cache line.
+const BUCKET: usize = 64;
+/// Slots per bucket.
+const WAYS: usize = BUCKET / SLOT;
+
+/// The shared table of bit-history slots.
+#[derive(Debug)]
+pub struct HashTable {
+    mem: Vec<u8>,
+    /// Offset of the first cache-line-aligned byte of `mem`.
+    base: usize,
+    bits: u32,
+}
+
+impl HashTable {
+    /// A table of `2^bits` buckets (`2^(bits + 6)` bytes), all slots empty.
+    pub fn new(bits: u8) -> Self {
+        let bytes = BUCKET << bits;
+        // Zeroed memory is an empty table and comes lazily mapped from the allocator.
+        let mem = vec![0u8; bytes + BUCKET];
+        let base = mem.as_ptr().align_offset(BUCKET).min(BUCKET);
+        advise_huge_pages(&mem);
+        HashTable {
+            mem,
+            base,
+            bits: u32::from(bits),
+        }
+    }
+
+    #[inline(always)]
+    fn bucket_of(&self, h: u64) -> usize {
+        self.base + ((h >> (64 - self.bits)) as usize) * BUCKET
+    }
+
+    /// Starts loading the bucket of hash `h` into the cache.
+    #[inline(always)]
+    pub fn prefetch(&self, h: u64) {
+        prefetch(&self.mem[self.bucket_of(h)..]);
+    }
+
+    /// The byte offset of the slot of hash `h`, claiming one if it is not there.
+    /// The slot's node `j` (1..=15) is at `offset + j`.
+    #[inline(always)]
+    pub fn find(&mut self, h: u64, states: &StateTable) -> usize {
+        let b = self.bucket_of(h);
+        // The checksum comes from bits the bucket index does not use; never 0, so
+        // that an empty slot never matches.
+        let chk = (h as u8) | 1;
+        let line = &mut self.mem[b..b + BUCKET];
+        let mut victim = 0;
+        let mut least = u8::MAX;
+        for w in 0..WAYS {
+            let s = &line[w * SLOT..w * SLOT + 2];
+            if s[0] == chk {
+                return b + w * SLOT;
+            }
+            let e = if s[0] == 0 { 0 } else { states.evidence(s[1]) };
+            if e < least {
+                least = e;
+                victim = w;
+            }
+        }
+        let slot = &mut line[victim * SLOT..(victim + 1) * SLOT];
+        slot.fill(0);
+        slot[0] = chk;
+        b + victim * SLOT
+    }
+
+    /// The state at byte offset `i` (a slot offset plus a node index).
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> u8 {
+        self.mem[i]
+    }
+
+    /// Sets the state at byte offset `i`.
+    #[inline(always)]
+    pub fn set(&mut self, i: usize, s: u8) {
+        self.mem[i] = s;
+    }
+
+    /// Bytes held.
+    pub fn memory_bytes(&self) -> usize {
+        self.mem.len()
+    }
+}
+
+/// A hint to the CPU to load the cache line at the start of `s`.
+#[inline(always)]
+fn prefetch(s: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch is only a hint; it never faults, and the pointer comes
+        // from a live slice.
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(s.as_ptr().cast());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        std::hint::black_box(s.first());
+    }
+}
+
+/// Asks Linux to back `mem` with transparent huge pages (where the system allows it
+/// with `madvise`). Only a hint: without it the table works the same, slower.
+fn advise_huge_pages(mem: &[u8]) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = mem.as_ptr() as usize;
+        let first = start.next_multiple_of(HUGE);
+        let end = (start + mem.len()) / HUGE * HUGE;
+        if end > first {
+            // SAFETY: the range lies inside `mem`, which this table owns; MADV_HUGEPAGE
+            // changes how pages are backed, never their contents.
+            #[allow(unsafe_code)]
+            unsafe {
+                libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = mem;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_are_found_again_and_aligned() {
+        let st = StateTable::new();
+        let mut t = HashTable::new(10);
+        let h = 0x1234_5678_9abc_def1u64;
+        let a = t.find(h, &st);
+        assert_eq!((t.mem.as_ptr() as usize + a) % SLOT, 0);
+        assert_eq!((t.mem.as_ptr() as usize + a - a % BUCKET) % BUCKET, 0);
+        t.set(a + 3, 7);
+        assert_eq!(t.find(h, &st), a);
+        assert_eq!(t.get(a + 3), 7);
+        // Same bucket, other checksums: four fit, the fifth evicts the least used.
+        let others: Vec<u64> = (1..=3u64).map(|k| h ^ (k << 1)).collect();
+        let slots: Vec<usize> = others.iter().map(|&o| t.find(o, &st)).collect();
+        assert!(slots.iter().all(|&s| s != a && s / BUCKET == a / BUCKET));
+        t.set(a + 1, 20); // evidence in node 1 protects the first slot
+        let e = t.find(h ^ (4 << 1), &st);
+        assert_ne!(e, a);
+        assert_eq!(t.find(h, &st), a);
+        assert_eq!(t.get(a + 3), 7);
+    }
+}
