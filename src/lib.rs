@@ -13,19 +13,23 @@
 #![warn(missing_docs)]
 
 pub mod api;
+#[cfg(feature = "cli")]
 pub mod bench;
 pub mod coder;
 pub mod error;
 pub mod format;
+#[cfg(feature = "cli")]
 pub mod fsio;
+mod ioutil;
 pub mod lzw;
 pub mod model;
 pub mod neural;
+pub mod progress;
 pub mod simd;
+pub mod stream;
 
-pub use api::{
-    compress, compress_bytes, compress_with_len, decompress, decompress_bytes, Codec, Progress,
-    Summary,
-};
+pub use api::{compress, compress_bytes, compress_with_len, decompress, decompress_bytes, Codec};
 pub use error::{Error, Result};
 pub use model::{Activation, ModelConfig, Preset};
+pub use progress::{Progress, Summary};
+pub use stream::{Decoder, Encoder};

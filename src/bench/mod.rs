@@ -75,7 +75,7 @@ pub struct BenchArgs {
 /// What `--baseline` of `nnzip sweep` compares with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum BaselineChoice {
-    /// nnzip's LZW (falls back to `compress` from PATH if nnzip's is unavailable).
+    /// nnzip's LZW (16-bit codes, as `compress` writes them).
     #[default]
     Lzw,
     /// The external `compress` program.
@@ -468,46 +468,20 @@ pub fn run_bench(args: &BenchArgs) -> Result<()> {
     run_bench_with(args, &codecs, &mut std::io::stdout().lock()).map(|_| ())
 }
 
-/// The baseline `choice` asks for, tried on a small input first; `None` (with a note
-/// on stderr) if it cannot run here.
+/// The baseline `choice` asks for; `None` (with a note on stderr) if it is the
+/// external `compress` and that is not on `PATH`.
 fn pick_baseline(choice: BaselineChoice) -> Option<Box<dyn BenchCodec>> {
-    let works = |c: &dyn BenchCodec| -> Result<()> {
-        let probe = b"probe probe probe";
-        if c.decompress(&c.compress(probe)?)? == probe {
-            Ok(())
-        } else {
-            Err(Error::Corrupt("round trip failed".into()))
-        }
-    };
-    let external_compress = || {
-        external::spec("compress")
-            .and_then(ExternalCodec::find)
-            .map(|c| Box::new(c) as Box<dyn BenchCodec>)
-    };
     match choice {
         BaselineChoice::None => None,
+        BaselineChoice::Lzw => Some(Box::new(ApiCodec::lzw())),
         BaselineChoice::Compress => {
-            let c = external_compress();
+            let c = external::spec("compress")
+                .and_then(ExternalCodec::find)
+                .map(|c| Box::new(c) as Box<dyn BenchCodec>);
             if c.is_none() {
                 eprintln!("nnzip sweep: compress is not on PATH; no baseline");
             }
             c
-        }
-        BaselineChoice::Lzw => {
-            let lzw = ApiCodec::lzw();
-            match works(&lzw) {
-                Ok(()) => Some(Box::new(lzw)),
-                Err(e) => {
-                    let c = external_compress();
-                    match &c {
-                        Some(_) => eprintln!(
-                            "nnzip sweep: nnzip's LZW is unavailable ({e}); using compress from PATH as the baseline"
-                        ),
-                        None => eprintln!("nnzip sweep: nnzip's LZW is unavailable ({e}); no baseline"),
-                    }
-                    c
-                }
-            }
         }
     }
 }

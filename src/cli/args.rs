@@ -104,7 +104,7 @@ pub struct CompressArgs {
     pub codec: CodecArg,
 
     /// Largest LZW code width in bits, 9..=16 (with --codec lzw) [default: 16].
-    #[arg(long, value_name = "N", value_parser = ranged(9u8..=16))]
+    #[arg(long, value_name = "N", value_parser = ranged(nnzip::lzw::MIN_BITS..=nnzip::lzw::MAX_BITS))]
     pub bits: Option<u8>,
 
     /// Model settings.
@@ -313,7 +313,7 @@ impl CompressArgs {
                     return Err("model options apply to --codec nn only".into());
                 }
                 Ok(Codec::Lzw {
-                    max_bits: self.bits.unwrap_or(16),
+                    max_bits: self.bits.unwrap_or(nnzip::lzw::MAX_BITS),
                 })
             }
         }
