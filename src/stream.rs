@@ -60,8 +60,8 @@ pub struct Encoder<W: Write> {
 
 #[derive(Debug)]
 enum EncoderKind<W: Write> {
-    Nnz(NnzEncoder<W>),
-    Lzw(LzwEncoder<W>),
+    Nnz(Box<NnzEncoder<W>>),
+    Lzw(Box<LzwEncoder<W>>),
 }
 
 impl<W: Write> Encoder<W> {
@@ -82,8 +82,10 @@ impl<W: Write> Encoder<W> {
     pub fn with_codec(inner: W, codec: &Codec) -> Result<Self> {
         codec.validate()?;
         let inner = match codec {
-            Codec::Neural(cfg) => EncoderKind::Nnz(NnzEncoder::new(inner, cfg, None)?),
-            Codec::Lzw { max_bits } => EncoderKind::Lzw(LzwEncoder::new(inner, *max_bits)?),
+            Codec::Neural(cfg) => EncoderKind::Nnz(Box::new(NnzEncoder::new(inner, cfg, None)?)),
+            Codec::Lzw { max_bits } => {
+                EncoderKind::Lzw(Box::new(LzwEncoder::new(inner, *max_bits)?))
+            }
         };
         Ok(Encoder { inner })
     }
