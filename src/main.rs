@@ -34,8 +34,8 @@ fn try_main() -> Status {
         None => return filter(cli.decompress, cli.test, cli.list, cli.shortcut),
     };
     match command {
-        Command::Compress(args) => compress(args),
-        Command::Decompress(args) => decompress(args),
+        Command::Compress(args) => compress(args, Some("compress")),
+        Command::Decompress(args) => decompress(args, Some("decompress")),
         Command::Info(args) => run::info(&args),
         Command::Bench(args) => report_plain("bench", nnzip::bench::run_bench(&args)),
         Command::Sweep(args) => report_plain("sweep", nnzip::bench::run_sweep(&args)),
@@ -73,7 +73,7 @@ fn filter(decompress: bool, test: bool, list: bool, args: FilterArgs) -> Status 
     } else if test {
         run::test(&files, &out)
     } else if decompress {
-        self::decompress(DecompressArgs { files, out })
+        self::decompress(DecompressArgs { files, out }, None)
     } else if files.iter().any(|f| f.as_os_str() != "-") {
         usage_error(
             None,
@@ -81,12 +81,12 @@ fn filter(decompress: bool, test: bool, list: bool, args: FilterArgs) -> Status 
              `nnzip compress FILE...` for files",
         )
     } else {
-        compress(CompressArgs { files, out, codec })
+        compress(CompressArgs { files, out, codec }, None)
     }
 }
 
-fn compress(args: CompressArgs) -> Status {
-    let sub = Some("compress");
+/// Checks what clap cannot and compresses; `sub` names the subcommand for usage errors.
+fn compress(args: CompressArgs, sub: Option<&str>) -> Status {
     let several = args.files.len() > 1;
     if several && args.out.output.is_some() {
         usage_error(sub, "-o/--output takes a single input file");
@@ -105,8 +105,9 @@ fn compress(args: CompressArgs) -> Status {
     run::compress(&args, &codec)
 }
 
-fn decompress(args: DecompressArgs) -> Status {
-    let sub = Some("decompress");
+/// Checks what clap cannot and decompresses; `sub` names the subcommand for usage
+/// errors.
+fn decompress(args: DecompressArgs, sub: Option<&str>) -> Status {
     if args.files.len() > 1 && args.out.output.is_some() {
         usage_error(sub, "-o/--output takes a single input file");
     }
