@@ -52,10 +52,12 @@ pub struct BenchArgs {
 
     /// Codecs to run, comma-separated: nn-fast, nn-default, nn-max, lzw (nnzip's own),
     /// core-fast, core-default, core-max (the neural core without container),
-    /// compress, gzip, bzip2, xz, zstd (external, run as gzip -9, bzip2 -9, xz -9e,
-    /// zstd -19), or the groups `default`, `all`, `nn`, `external`. `default` is
-    /// nn-fast, nn-default, lzw and every external tool found on PATH; nn-max is left
-    /// out of it because it is slow and needs much memory (`all` adds it).
+    /// compress, gzip, bzip2, xz, zstd, 7z, bsc, zpaq, lpaq1, mcm (external, run as
+    /// gzip -9, bzip2 -9, xz -9e, zstd -19, 7-Zip's PPMd order 10 from 7zz or 7z, bsc,
+    /// zpaq -m5, lpaq1 9, mcm -x9), or the groups `default`, `all`, `nn`, `external`.
+    /// `default` is nn-fast, nn-default, lzw and every external tool found on PATH;
+    /// nn-max is left out of it because it is slow and needs much memory (`all` adds
+    /// it).
     #[arg(long, value_delimiter = ',', default_value = "default")]
     pub codecs: Vec<String>,
 
@@ -151,7 +153,7 @@ fn parse_preset(s: &str) -> std::result::Result<Preset, String> {
 pub type CodecList = Vec<Box<dyn BenchCodec>>;
 
 /// The codec names `--codecs` accepts one by one, in table order.
-pub const CODEC_NAMES: [&str; 12] = [
+pub const CODEC_NAMES: [&str; 17] = [
     "nn-fast",
     "nn-default",
     "nn-max",
@@ -164,6 +166,11 @@ pub const CODEC_NAMES: [&str; 12] = [
     "bzip2",
     "xz",
     "zstd",
+    "7z",
+    "bsc",
+    "zpaq",
+    "lpaq1",
+    "mcm",
 ];
 
 /// Turns `--codecs` names into codecs. Group names expand in place; external tools a
