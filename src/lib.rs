@@ -9,23 +9,55 @@
 //!
 //! Beside it, [`lzw`] implements the classic LZW of Unix `compress` (`.Z`) as the
 //! baseline to compare against.
+//!
+//! # Streaming
+//!
+//! [`Encoder`] compresses whatever is written to it; [`Decoder`] reads `.nnz` or `.Z`
+//! and checks the CRC-32 at the end of a `.nnz` stream:
+//!
+//! ```
+//! use std::io::{Read, Write};
+//!
+//! let mut enc = nnzip::Encoder::new(Vec::new())?;
+//! enc.write_all(b"the network learns the text while it compresses it")?;
+//! let packed = enc.finish()?;
+//!
+//! let mut text = Vec::new();
+//! nnzip::Decoder::new(&packed[..])?.read_to_end(&mut text)?;
+//! assert_eq!(text, b"the network learns the text while it compresses it");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`compress`] and [`decompress`] do the same from any reader into any writer, with
+//! progress reports; [`compress_bytes`] and [`decompress_bytes`] work in memory.
+//!
+//! # Features
+//!
+//! `cli` (default) builds the `nnzip` command line and the application code it needs:
+//! `bench` (benchmark tables, model-size sweeps, SVG plots) and `fsio` (crash-safe
+//! output files), with clap, indicatif, plotters and serde. A library user who wants
+//! only the codec sets `default-features = false`.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod api;
+#[cfg(feature = "cli")]
 pub mod bench;
 pub mod coder;
 pub mod error;
 pub mod format;
+#[cfg(feature = "cli")]
 pub mod fsio;
+mod ioutil;
 pub mod lzw;
 pub mod model;
 pub mod neural;
+pub mod progress;
 pub mod simd;
+pub mod stream;
 
-pub use api::{
-    compress, compress_bytes, compress_with_len, decompress, decompress_bytes, Codec, Progress,
-    Summary,
-};
+pub use api::{compress, compress_bytes, compress_with_len, decompress, decompress_bytes, Codec};
 pub use error::{Error, Result};
 pub use model::{Activation, ModelConfig, Preset};
+pub use progress::{Progress, Summary};
+pub use stream::{Decoder, Encoder};

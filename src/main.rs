@@ -1,4 +1,6 @@
-//! The `nnzip` command line: `compress`, `decompress` (`-d`), `info`, `bench`, `sweep`.
+//! The `nnzip` command line: `compress`, `decompress` (`-d`), `info` (`-l`), `-t`,
+//! `bench`, `sweep`, `completions`, `manpage`, and the filter form (`nnzip` and
+//! `nnzip -d` between pipes, as `tar -I nnzip` runs it).
 //!
 //! `main` only turns the outcome of [`try_main`] into an exit status: 0 when every file
 //! succeeded (or standard output was closed by its reader, as ripgrep does), 1 when
@@ -10,9 +12,11 @@
 mod cli;
 
 use clap::{CommandFactory, Parser};
-use cli::args::{Cli, Command};
+use cli::args::{Cli, Command, CompressArgs, DecompressArgs, FilterArgs, InfoArgs, OutputArgs};
 use cli::report::{error_message, Failure};
 use cli::run::{self, Status};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -27,51 +31,110 @@ fn try_main() -> Status {
     let cli = Cli::parse();
     let command = match cli.command {
         Some(c) => c,
-        None if cli.decompress => Command::Decompress(cli.shortcut),
-        None => Cli::command()
-            .error(
-                clap::error::ErrorKind::MissingSubcommand,
-                "no command given: use `nnzip compress FILE...`, `nnzip decompress FILE...` \
-                 (or `nnzip -d FILE...`) or `nnzip info FILE...`",
-            )
-            .exit(),
+        None => return filter(cli.decompress, cli.test, cli.list, cli.shortcut),
     };
     match command {
-        Command::Compress(args) => {
-            let several = args.files.len() > 1;
-            if several && args.out.output.is_some() {
-                usage_error("compress", "-o/--output takes a single input file");
-            }
-            if several && args.out.stdout {
-                usage_error("compress", "-c/--stdout takes a single input file when compressing: a compressed file holds one stream");
-            }
-            let codec = match args.codec() {
-                Ok(c) => c,
-                Err(msg) => usage_error("compress", &msg),
-            };
-            if let Err(e) = codec.validate() {
-                usage_error("compress", &error_message(&e));
-            }
-            run::compress(&args, &codec)
-        }
-        Command::Decompress(args) => {
-            if args.files.len() > 1 && args.out.output.is_some() {
-                usage_error("decompress", "-o/--output takes a single input file");
-            }
-            run::decompress(&args)
-        }
+        Command::Compress(args) => compress(args, Some("compress")),
+        Command::Decompress(args) => decompress(args, Some("decompress")),
         Command::Info(args) => run::info(&args),
         Command::Bench(args) => report_plain("bench", nnzip::bench::run_bench(&args)),
         Command::Sweep(args) => report_plain("sweep", nnzip::bench::run_sweep(&args)),
+        Command::Completions(args) => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(args.shell, &mut cmd, "nnzip", &mut std::io::stdout());
+            Status::Ok
+        }
+        Command::Manpage => report_plain(
+            "manpage",
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut std::io::stdout())
+                .map_err(nnzip::Error::Io),
+        ),
     }
 }
 
-/// Reports a usage error of subcommand `sub` the way clap does (exit status 2).
-fn usage_error(sub: &str, msg: &str) -> ! {
+/// `nnzip` without a command: compress standard input to standard output, or with
+/// `-d`, `-t`, `-l` decompress, test or list FILEs (standard input when none).
+fn filter(decompress: bool, test: bool, list: bool, args: FilterArgs) -> Status {
+    let FilterArgs { files, out, codec } = args;
+    if files.is_empty() && std::io::stdin().is_terminal() && !out.force {
+        // Nothing to read: say how to use nnzip, as zstd does.
+        let mut cmd = Cli::command();
+        eprintln!("{}", cmd.render_help().ansi());
+        std::process::exit(2);
+    }
+    let files = if files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        files
+    };
+    if list {
+        run::info(&InfoArgs { files })
+    } else if test {
+        run::test(&files, &out)
+    } else if decompress {
+        self::decompress(DecompressArgs { files, out }, None)
+    } else if files.iter().any(|f| f.as_os_str() != "-") {
+        usage_error(
+            None,
+            "without a command nnzip compresses standard input only: use \
+             `nnzip compress FILE...` for files",
+        )
+    } else {
+        compress(CompressArgs { files, out, codec }, None)
+    }
+}
+
+/// Checks what clap cannot and compresses; `sub` names the subcommand for usage errors.
+fn compress(args: CompressArgs, sub: Option<&str>) -> Status {
+    let several = args.files.len() > 1;
+    if several && args.out.output.is_some() {
+        usage_error(sub, "-o/--output takes a single input file");
+    }
+    if several && args.out.stdout {
+        usage_error(sub, "-c/--stdout takes a single input file when compressing: a compressed file holds one stream");
+    }
+    check_rm(sub, &args.files, &args.out);
+    let codec = match args.codec() {
+        Ok(c) => c,
+        Err(msg) => usage_error(sub, &msg),
+    };
+    if let Err(e) = codec.validate() {
+        usage_error(sub, &error_message(&e));
+    }
+    run::compress(&args, &codec)
+}
+
+/// Checks what clap cannot and decompresses; `sub` names the subcommand for usage
+/// errors.
+fn decompress(args: DecompressArgs, sub: Option<&str>) -> Status {
+    if args.files.len() > 1 && args.out.output.is_some() {
+        usage_error(sub, "-o/--output takes a single input file");
+    }
+    check_rm(sub, &args.files, &args.out);
+    run::decompress(&args)
+}
+
+/// `--rm` removes input files that were written to output files: not standard input,
+/// nor an input whose output goes to standard output.
+fn check_rm(sub: Option<&str>, files: &[PathBuf], out: &OutputArgs) {
+    let stdout = out.stdout || out.output.as_ref().is_some_and(|o| o.as_os_str() == "-");
+    if out.rm && (stdout || files.iter().any(|f| f.as_os_str() == "-")) {
+        usage_error(
+            sub,
+            "--rm removes input files written to output files, not standard input or output",
+        );
+    }
+}
+
+/// Reports a usage error of subcommand `sub` (or of the command-less forms) the way
+/// clap does (exit status 2).
+fn usage_error(sub: Option<&str>, msg: &str) -> ! {
     let mut cmd = Cli::command();
-    let sub_cmd = cmd.find_subcommand_mut(sub).map(|c| {
+    let sub_cmd = sub.and_then(|sub| cmd.find_subcommand_mut(sub)).map(|c| {
         let c = c.clone();
-        c.bin_name(format!("nnzip {sub}"))
+        let name = format!("nnzip {}", c.get_name());
+        c.bin_name(name)
     });
     let mut target = sub_cmd.unwrap_or(cmd);
     target

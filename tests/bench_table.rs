@@ -3,10 +3,11 @@
 //! that a broken round trip is an error rather than a row.
 
 use clap::Parser;
+use nnzip::bench::external::EXTERNAL;
 use nnzip::bench::table::{self, BENCH_COLUMNS, BENCH_CSV_COLUMNS};
 use nnzip::bench::{
     bench, resolve_codecs, run_bench_with, BenchArgs, BenchCodec, BenchInput, BenchOptions,
-    CodecList, CoreCodec, OutputFormat, SweepArgs,
+    CodecList, CoreCodec, ExternalCodec, OutputFormat, SweepArgs,
 };
 use nnzip::{Activation, Error, Preset, Result};
 
@@ -338,6 +339,40 @@ fn codec_names_resolve() {
         .to_string()
         .contains("unknown codec"));
     assert!(names(&[]).is_err());
+}
+
+/// Every external tool on PATH gives a verified row that beats storing; every one
+/// missing is named as skipped, and naming it explicitly is an error.
+#[test]
+fn external_tools_on_path_give_rows() {
+    let input = [BenchInput {
+        name: "a.txt".into(),
+        data: text(20_000),
+    }];
+    let (_, skipped) = resolve_codecs(&["lzw".to_string(), "external".to_string()]).unwrap();
+    for spec in &EXTERNAL {
+        let Some(codec) = ExternalCodec::find(spec) else {
+            eprintln!(
+                "skipping {}: none of {:?} is on PATH",
+                spec.key, spec.programs
+            );
+            assert!(skipped.iter().any(|s| s == spec.key), "{}", spec.key);
+            let err = match resolve_codecs(&[spec.key.to_string()]) {
+                Ok(_) => panic!("{} resolved without being on PATH", spec.key),
+                Err(e) => e.to_string(),
+            };
+            assert!(err.contains("not found on PATH"), "{err}");
+            continue;
+        };
+        let codecs: CodecList = vec![Box::new(codec)];
+        let rep = bench(&input, &codecs, &BenchOptions::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", spec.key));
+        let r = &rep.rows[0];
+        assert_eq!(r.codec, spec.label);
+        assert!(r.compressed_bytes < 20_000 / 2, "{r:?}");
+        assert_eq!(r.peak_memory_source, "child");
+        eprintln!("{}: {} bytes", spec.label, r.compressed_bytes);
+    }
 }
 
 #[derive(Parser)]

@@ -1,7 +1,9 @@
-//! External compressors (`compress`, `gzip`, `bzip2`, `xz`, `zstd`) run as child
-//! processes on the same bytes, through stdin and stdout. Where GNU time is installed
-//! each child runs under `time -f %M`, which reports the child's own peak resident set
-//! size; otherwise their peak memory is left unknown.
+//! External compressors run as child processes on the same bytes: `compress`, `gzip`,
+//! `bzip2`, `xz` and `zstd` through stdin and stdout, and the stronger context-mixing,
+//! PPM and block-sorting tools `lpaq1`, `mcm`, `zpaq`, 7-Zip's PPMd and `bsc`, which
+//! only read and write files, through files in a fresh temporary directory. Where GNU
+//! time is installed each child runs under `time -f %M`, which reports the child's own
+//! peak resident set size; otherwise their peak memory is left unknown.
 
 use super::codec::BenchCodec;
 use crate::error::{Error, Result};
@@ -9,52 +11,166 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// Where one step of an external tool reads its input or writes its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Io {
+    /// Standard input or standard output.
+    Pipe,
+    /// A file of this name in the step's working directory (a fresh temporary
+    /// directory). Names are longer than one letter: `mcm` takes a bare `c`, `d`, `a`,
+    /// `e` or `x` for a command.
+    File(&'static str),
+}
+
+/// One run of an external tool: its arguments and where its data goes in and out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// The arguments, file names included.
+    pub args: &'static [&'static str],
+    /// Where the tool reads the bytes it is given.
+    pub input: Io,
+    /// Where the tool writes the bytes it produces.
+    pub output: Io,
+}
+
+impl Step {
+    /// A step that reads stdin and writes stdout.
+    pub const fn pipe(args: &'static [&'static str]) -> Self {
+        Step {
+            args,
+            input: Io::Pipe,
+            output: Io::Pipe,
+        }
+    }
+
+    /// A step that reads the file `input` and writes the file `output`.
+    pub const fn files(
+        args: &'static [&'static str],
+        input: &'static str,
+        output: &'static str,
+    ) -> Self {
+        Step {
+            args,
+            input: Io::File(input),
+            output: Io::File(output),
+        }
+    }
+}
+
 /// How to run one external compressor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExternalSpec {
-    /// The name used with `--codecs` (the program name).
+    /// The name used with `--codecs`.
     pub key: &'static str,
     /// The name shown in tables: program and level.
     pub label: &'static str,
-    /// Arguments that compress stdin to stdout.
-    pub compress_args: &'static [&'static str],
-    /// Arguments that decompress stdin to stdout.
-    pub decompress_args: &'static [&'static str],
+    /// Program names to look for on `PATH`, the first found wins.
+    pub programs: &'static [&'static str],
+    /// How to compress.
+    pub compress: Step,
+    /// How to decompress what `compress` wrote.
+    pub decompress: Step,
 }
 
-/// The external compressors a benchmark knows, at their strongest usual settings.
-/// All run single-threaded. `compress -f` writes its output even where it is larger
-/// than the input (it would otherwise exit with status 2).
-pub const EXTERNAL: [ExternalSpec; 5] = [
+/// The external compressors a benchmark knows, at their strongest usual settings, all
+/// run single-threaded (bsc `-T`, zpaq `-t1`, 7-Zip `-mmt=1`; lpaq1 and mcm are
+/// single-threaded). `compress -f` writes its output even where it is larger than the
+/// input (it would otherwise exit with status 2). lpaq1 9 takes 0.7 to 1.3 GiB of
+/// memory and mcm -x9 1.1 to 1.5 GiB, even on small inputs.
+pub const EXTERNAL: [ExternalSpec; 10] = [
     ExternalSpec {
         key: "compress",
         label: "compress",
-        compress_args: &["-c", "-f"],
-        decompress_args: &["-d", "-c"],
+        programs: &["compress"],
+        compress: Step::pipe(&["-c", "-f"]),
+        decompress: Step::pipe(&["-d", "-c"]),
     },
     ExternalSpec {
         key: "gzip",
         label: "gzip -9",
-        compress_args: &["-9", "-c", "-n"],
-        decompress_args: &["-d", "-c"],
+        programs: &["gzip"],
+        compress: Step::pipe(&["-9", "-c", "-n"]),
+        decompress: Step::pipe(&["-d", "-c"]),
     },
     ExternalSpec {
         key: "bzip2",
         label: "bzip2 -9",
-        compress_args: &["-9", "-c"],
-        decompress_args: &["-d", "-c"],
+        programs: &["bzip2"],
+        compress: Step::pipe(&["-9", "-c"]),
+        decompress: Step::pipe(&["-d", "-c"]),
     },
     ExternalSpec {
         key: "xz",
         label: "xz -9e",
-        compress_args: &["-9e", "-T1", "-c"],
-        decompress_args: &["-d", "-T1", "-c"],
+        programs: &["xz"],
+        compress: Step::pipe(&["-9e", "-T1", "-c"]),
+        decompress: Step::pipe(&["-d", "-T1", "-c"]),
     },
     ExternalSpec {
         key: "zstd",
         label: "zstd -19",
-        compress_args: &["-19", "-q", "-c"],
-        decompress_args: &["-d", "-q", "-c"],
+        programs: &["zstd"],
+        compress: Step::pipe(&["-19", "-q", "-c"]),
+        decompress: Step::pipe(&["-d", "-q", "-c"]),
+    },
+    ExternalSpec {
+        key: "7z",
+        label: "7z PPMd o10",
+        programs: &["7zz", "7z"],
+        compress: Step::files(
+            &[
+                "a",
+                "-bd",
+                "-t7z",
+                "-m0=PPMd:o=10:mem=256m",
+                "-mmt=1",
+                "packed.7z",
+                "input",
+            ],
+            "input",
+            "packed.7z",
+        ),
+        decompress: Step {
+            args: &["e", "-bd", "-so", "packed.7z"],
+            input: Io::File("packed.7z"),
+            output: Io::Pipe,
+        },
+    },
+    ExternalSpec {
+        key: "bsc",
+        label: "bsc",
+        programs: &["bsc"],
+        compress: Step::files(&["e", "input", "packed", "-T"], "input", "packed"),
+        decompress: Step::files(&["d", "packed", "restored", "-T"], "packed", "restored"),
+    },
+    ExternalSpec {
+        key: "zpaq",
+        label: "zpaq -m5",
+        programs: &["zpaq"],
+        compress: Step::files(
+            &["a", "packed.zpaq", "input", "-m5", "-t1"],
+            "input",
+            "packed.zpaq",
+        ),
+        decompress: Step::files(
+            &["x", "packed.zpaq", "input", "-to", "restored", "-t1"],
+            "packed.zpaq",
+            "restored",
+        ),
+    },
+    ExternalSpec {
+        key: "lpaq1",
+        label: "lpaq1 9",
+        programs: &["lpaq1"],
+        compress: Step::files(&["9", "input", "packed"], "input", "packed"),
+        decompress: Step::files(&["d", "packed", "restored"], "packed", "restored"),
+    },
+    ExternalSpec {
+        key: "mcm",
+        label: "mcm -x9",
+        programs: &["mcm"],
+        compress: Step::files(&["-x9", "input", "packed"], "input", "packed"),
+        decompress: Step::files(&["d", "packed", "restored"], "packed", "restored"),
     },
 ];
 
@@ -109,12 +225,12 @@ pub struct ExternalCodec {
 }
 
 impl ExternalCodec {
-    /// The compressor of `spec` if its program is on `PATH`; measured with GNU time
-    /// where that is installed.
+    /// The compressor of `spec` if one of its programs is on `PATH`; measured with GNU
+    /// time where that is installed.
     pub fn find(spec: &ExternalSpec) -> Option<Self> {
         Some(ExternalCodec {
             spec: *spec,
-            program: find_on_path(spec.key)?,
+            program: spec.programs.iter().find_map(|p| find_on_path(p))?,
             timer: gnu_time(),
         })
     }
@@ -128,38 +244,43 @@ impl ExternalCodec {
         }
     }
 
-    /// Runs the program with `args`, `input` on its stdin; returns its stdout and, under
-    /// GNU time, its peak resident set size in bytes.
-    fn run(&self, args: &[&str], input: &[u8]) -> Result<(Vec<u8>, Option<u64>)> {
-        let what = format!("{} {}", self.program.display(), args.join(" "));
+    /// Runs `step` of the program in a fresh temporary directory, `input` on its stdin
+    /// or in its input file; returns what it wrote to stdout or its output file and,
+    /// under GNU time, its peak resident set size in bytes.
+    fn run(&self, step: &Step, input: &[u8]) -> Result<(Vec<u8>, Option<u64>)> {
+        let what = format!("{} {}", self.program.display(), step.args.join(" "));
         let fail = |m: String| Error::Io(std::io::Error::other(m));
-        let mem_file = match &self.timer {
-            Some(_) => Some(tempfile::NamedTempFile::new()?),
-            None => None,
-        };
-        let mut cmd = match (&self.timer, &mem_file) {
-            (Some(timer), Some(f)) => {
+        let dir = tempfile::tempdir()?;
+        // GNU time writes its report next to the tool's files, under a name none uses.
+        let mem_file = dir.path().join("gnu-time.out");
+        let mut cmd = match &self.timer {
+            Some(timer) => {
                 let mut c = Command::new(timer);
-                c.args(["-f", "%M", "-o"]).arg(f.path()).arg(&self.program);
+                c.args(["-f", "%M", "-o"]).arg(&mem_file).arg(&self.program);
                 c
             }
-            _ => Command::new(&self.program),
+            None => Command::new(&self.program),
         };
-        cmd.args(args)
-            .stdin(Stdio::piped())
+        let stdin = match step.input {
+            Io::Pipe => Stdio::piped(),
+            Io::File(name) => {
+                std::fs::write(dir.path().join(name), input)?;
+                Stdio::null()
+            }
+        };
+        cmd.args(step.args)
+            .current_dir(dir.path())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd
             .spawn()
             .map_err(|e| fail(format!("cannot run {what}: {e}")))?;
-        let mut stdin = child
-            .stdin
-            .take()
-            .ok_or_else(|| fail(format!("no stdin pipe to {what}")))?;
+        let stdin = child.stdin.take();
         // Feed stdin from another thread while this one drains stdout and stderr, so
         // that neither side can block the other on a full pipe.
         let (output, written) = std::thread::scope(|s| {
-            let writer = s.spawn(move || stdin.write_all(input));
+            let writer = s.spawn(move || stdin.map_or(Ok(()), |mut p| p.write_all(input)));
             let output = child.wait_with_output();
             (output, writer.join())
         });
@@ -174,10 +295,17 @@ impl ExternalCodec {
             Ok(Err(e)) => return Err(fail(format!("writing to {what}: {e}"))),
             Err(_) => return Err(fail(format!("writing to {what}: writer thread panicked"))),
         }
-        let peak = mem_file
-            .and_then(|f| read_peak_kib(f.path()))
+        let peak = self
+            .timer
+            .as_ref()
+            .and_then(|_| read_peak_kib(&mem_file))
             .map(|k| k * 1024);
-        Ok((output.stdout, peak))
+        let produced = match step.output {
+            Io::Pipe => output.stdout,
+            Io::File(name) => std::fs::read(dir.path().join(name))
+                .map_err(|e| fail(format!("{what} wrote no {name}: {e}")))?,
+        };
+        Ok((produced, peak))
     }
 }
 
@@ -205,11 +333,11 @@ impl BenchCodec for ExternalCodec {
     }
 
     fn compress_with_peak(&self, input: &[u8]) -> Result<(Vec<u8>, Option<u64>)> {
-        self.run(self.spec.compress_args, input)
+        self.run(&self.spec.compress, input)
     }
 
     fn decompress_with_peak(&self, packed: &[u8]) -> Result<(Vec<u8>, Option<u64>)> {
-        self.run(self.spec.decompress_args, packed)
+        self.run(&self.spec.decompress, packed)
     }
 }
 
@@ -246,5 +374,91 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("cannot run"));
+    }
+
+    /// A "compressor" that copies files with `cp`.
+    const COPY_FILES: ExternalSpec = ExternalSpec {
+        key: "copy-files",
+        label: "cp",
+        programs: &["cp"],
+        compress: Step::files(&["input", "packed"], "input", "packed"),
+        decompress: Step::files(&["packed", "restored"], "packed", "restored"),
+    };
+
+    /// A "compressor" that copies from a pipe to a file and back with `sh`.
+    const COPY_MIXED: ExternalSpec = ExternalSpec {
+        key: "copy-mixed",
+        label: "sh",
+        programs: &["sh"],
+        compress: Step {
+            args: &["-c", "cat > packed"],
+            input: Io::Pipe,
+            output: Io::File("packed"),
+        },
+        decompress: Step {
+            args: &["-c", "cat packed"],
+            input: Io::File("packed"),
+            output: Io::Pipe,
+        },
+    };
+
+    #[test]
+    fn file_steps_round_trip() {
+        let text = b"some bytes, some more bytes\n".repeat(1000);
+        for spec in [COPY_FILES, COPY_MIXED] {
+            let c = ExternalCodec::find(&spec).expect("cp and sh are on PATH");
+            let (packed, peak) = c.compress_with_peak(&text).unwrap();
+            assert_eq!(packed, text, "{}", spec.key);
+            let (restored, peak2) = c.decompress_with_peak(&packed).unwrap();
+            assert_eq!(restored, text, "{}", spec.key);
+            if gnu_time().is_some() {
+                assert!(peak.unwrap() > 0 && peak2.unwrap() > 0);
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_output_file_is_an_error() {
+        let spec = ExternalSpec {
+            compress: Step::files(&["-c", "true"], "input", "packed"),
+            ..COPY_MIXED
+        };
+        let err = ExternalCodec::find(&spec)
+            .unwrap()
+            .compress(b"x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("wrote no packed"), "{err}");
+    }
+
+    #[test]
+    fn the_first_program_found_is_used() {
+        let spec = ExternalSpec {
+            programs: &["nnzip-no-such-tool", "sh"],
+            ..COPY_MIXED
+        };
+        assert!(ExternalCodec::find(&spec).unwrap().program.ends_with("sh"));
+        let spec = ExternalSpec {
+            programs: &["nnzip-no-such-tool"],
+            ..COPY_MIXED
+        };
+        assert!(ExternalCodec::find(&spec).is_none());
+    }
+
+    #[test]
+    fn every_tool_is_a_codec_name_and_names_its_files() {
+        for s in EXTERNAL {
+            assert!(super::super::CODEC_NAMES.contains(&s.key), "{}", s.key);
+            assert!(!s.programs.is_empty(), "{}", s.key);
+            for step in [s.compress, s.decompress] {
+                for io in [step.input, step.output] {
+                    if let Io::File(name) = io {
+                        // mcm reads a one-letter argument as a command.
+                        assert!(name.len() > 1, "{}: {name}", s.key);
+                        assert!(step.args.contains(&name), "{}: {name}", s.key);
+                    }
+                }
+            }
+        }
     }
 }

@@ -5,10 +5,11 @@
 
 use super::codec::BenchCodec;
 use super::measure::{best_of, mb_per_s};
-use super::table::{bits_per_byte, SweepBaseline, SweepPoint};
+use super::table::{SweepBaseline, SweepPoint};
 use crate::error::{Error, Result};
 use crate::model::{Activation, ModelConfig, Preset};
 use crate::neural::{NeuralDecoder, NeuralEncoder};
+use crate::progress::bits_per_byte;
 use std::time::Instant;
 
 /// The configurations of a sweep: the base preset with every combination of these

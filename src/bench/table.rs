@@ -2,6 +2,7 @@
 //! table for people, CSV for spreadsheets, JSON (with the run's context) for programs.
 
 use super::measure::MachineInfo;
+use crate::progress::bits_per_byte;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -73,15 +74,6 @@ impl BenchRow {
             peak_memory_source: peak_source,
             model_memory_bytes: model_memory,
         }
-    }
-}
-
-/// `8 * packed / original`, 0 for an empty original.
-pub fn bits_per_byte(packed: u64, original: u64) -> f64 {
-    if original == 0 {
-        0.0
-    } else {
-        8.0 * packed as f64 / original as f64
     }
 }
 

@@ -17,29 +17,65 @@ use std::path::PathBuf;
     about = "A lossless compressor in which a small neural network learns the text while it compresses it",
     long_about = "A lossless compressor in which a small neural network learns the text while \
         it compresses it. No model is stored in the file: the decoder learns the same way.\n\n\
+        Without a command nnzip works as a filter, as gzip, xz and zstd do: it compresses \
+        standard input to standard output, or decompresses it with -d, so that \
+        `tar -I nnzip` and pipes work. -t tests and -l lists FILEs.\n\n\
+        Levels: -1/--fast, -2 and -3/--best select the presets fast, default and max.\n\n\
         Exit status: 0 on success, 1 if any file failed, 2 for a usage error. \
         On SIGINT/SIGTERM no partial output is left behind (status 130/143).",
     after_help = "Examples:\n  nnzip compress book.txt          writes book.txt.nnz, keeps book.txt\n  \
         nnzip -d book.txt.nnz            writes book.txt\n  \
+        nnzip -t book.txt.nnz            checks it, writes nothing\n  \
         nnzip compress --preset max -c - < in > out.nnz\n  \
+        nnzip -3 < in > out.nnz          the same, from a pipe\n  \
+        tar -I nnzip -cf dir.tar.nnz dir\n  \
         nnzip info book.txt.nnz",
-    override_usage = "nnzip <COMMAND> [OPTIONS] FILE...\n       nnzip -d [OPTIONS] FILE...",
+    override_usage = "nnzip <COMMAND> [OPTIONS] FILE...\n       \
+        nnzip -d|-t|-l [OPTIONS] FILE...\n       \
+        nnzip [-d] [OPTIONS] < INPUT > OUTPUT",
     args_conflicts_with_subcommands = true,
-    subcommand_negates_reqs = true,
-    arg_required_else_help = true
+    subcommand_negates_reqs = true
 )]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Decompress FILEs: `nnzip -d FILE` is `nnzip decompress FILE` (gzip habit).
-    #[arg(short = 'd', long = "decompress")]
+    /// Decompress FILEs (`nnzip -d FILE` is `nnzip decompress FILE`), or standard
+    /// input to standard output when no FILE is given.
+    #[arg(short = 'd', long = "decompress", conflicts_with_all = ["test", "list"])]
     pub decompress: bool,
 
-    /// Arguments of the `-d` shortcut.
+    /// Test FILEs (standard input if none): decode them and check their checksum,
+    /// writing nothing.
+    #[arg(short = 't', long = "test", conflicts_with = "list")]
+    pub test: bool,
+
+    /// List FILEs: the same as `nnzip info FILE...`.
+    #[arg(short = 'l', long = "list")]
+    pub list: bool,
+
+    /// Arguments of the command-less forms.
     #[command(flatten)]
-    pub shortcut: DecompressArgs,
+    pub shortcut: FilterArgs,
+}
+
+/// Arguments of `nnzip` without a command (filter, `-d`, `-t`, `-l`).
+#[derive(Debug, Clone, Args)]
+pub struct FilterArgs {
+    /// Files for -d, -t or -l; without any, standard input is read (compression
+    /// without a command reads standard input only).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Output options.
+    #[command(flatten)]
+    pub out: OutputArgs,
+
+    /// Codec and model options (when compressing; ignored by -d, -t and -l, as gzip
+    /// ignores a level when decompressing, so that `tar -I "nnzip -3"` works both ways).
+    #[command(flatten)]
+    pub codec: CodecArgs,
 }
 
 /// The subcommands.
@@ -56,6 +92,18 @@ pub enum Command {
     Bench(BenchArgs),
     /// Sweep model sizes on a file: bpc and speed tables, SVG plots.
     Sweep(SweepArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `nnzip manpage > nnzip.1`.
+    Manpage,
+}
+
+/// Arguments of `nnzip completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where the output goes and how much is said about it.
@@ -85,6 +133,16 @@ pub struct OutputArgs {
     /// Print a line per file on stderr: sizes, ratio, bits per byte, speed.
     #[arg(short = 'v', long = "verbose")]
     pub verbose: bool,
+
+    /// Keep the input files (the default; accepted for gzip and zstd habits).
+    #[arg(short = 'k', long = "keep", overrides_with = "rm")]
+    pub keep: bool,
+
+    /// Remove each input file once its output is complete, renamed into place and
+    /// verified (a compressed output is decoded again and checked against the input,
+    /// which costs as much time as decompressing it).
+    #[arg(long = "rm", overrides_with = "keep", conflicts_with = "stdout")]
+    pub rm: bool,
 }
 
 /// Arguments of `nnzip compress`.
@@ -99,12 +157,20 @@ pub struct CompressArgs {
     #[command(flatten)]
     pub out: OutputArgs,
 
+    /// Codec and model options.
+    #[command(flatten)]
+    pub codec: CodecArgs,
+}
+
+/// The codec and its settings.
+#[derive(Debug, Clone, Args)]
+pub struct CodecArgs {
     /// Codec: the neural model (.nnz) or LZW as Unix compress writes it (.Z).
     #[arg(long, value_enum, default_value_t = CodecArg::Nn)]
     pub codec: CodecArg,
 
     /// Largest LZW code width in bits, 9..=16 (with --codec lzw) [default: 16].
-    #[arg(long, value_name = "N", value_parser = ranged(9u8..=16))]
+    #[arg(long, value_name = "N", value_parser = ranged(nnzip::lzw::MIN_BITS..=nnzip::lzw::MAX_BITS))]
     pub bits: Option<u8>,
 
     /// Model settings.
@@ -184,13 +250,26 @@ impl From<ActivationArg> for Activation {
     }
 }
 
-/// Model settings: a preset, then explicit flags that override it.
+/// Model settings: a preset (or a level), then explicit flags that override it.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Model options (with --codec nn; stored in the header)")]
+#[command(group(clap::ArgGroup::new("level").multiple(false)))]
 pub struct ModelArgs {
     /// Starting point for the settings below [default: default].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, group = "level")]
     pub preset: Option<PresetArg>,
+
+    /// Level 1: the same as --preset fast.
+    #[arg(short = '1', long = "fast", group = "level")]
+    pub level_fast: bool,
+
+    /// Level 2: the same as --preset default.
+    #[arg(short = '2', group = "level")]
+    pub level_default: bool,
+
+    /// Level 3: the same as --preset max (needs up to 1.5 GB of memory).
+    #[arg(short = '3', long = "best", group = "level")]
+    pub level_max: bool,
 
     /// Width of each hidden layer (1..=1024).
     #[arg(long, value_name = "N", value_parser = ranged(limits::HIDDEN))]
@@ -242,7 +321,7 @@ pub struct ModelArgs {
 impl ModelArgs {
     /// Whether any model setting was given on the command line.
     pub fn any_given(&self) -> bool {
-        self.preset.is_some()
+        self.preset().is_some()
             || self.hidden.is_some()
             || self.layers.is_some()
             || self.activation.is_some()
@@ -256,9 +335,22 @@ impl ModelArgs {
             || self.seed.is_some()
     }
 
+    /// The preset chosen by --preset or a level flag, if any.
+    pub fn preset(&self) -> Option<PresetArg> {
+        if self.level_fast {
+            Some(PresetArg::Fast)
+        } else if self.level_default {
+            Some(PresetArg::Default)
+        } else if self.level_max {
+            Some(PresetArg::Max)
+        } else {
+            self.preset
+        }
+    }
+
     /// The preset's configuration with the explicit flags applied (not yet validated).
     pub fn config(&self) -> ModelConfig {
-        let mut cfg = Preset::from(self.preset.unwrap_or(PresetArg::Default)).config();
+        let mut cfg = Preset::from(self.preset().unwrap_or(PresetArg::Default)).config();
         if let Some(v) = self.hidden {
             cfg.hidden = v;
         }
@@ -301,6 +393,13 @@ impl ModelArgs {
 impl CompressArgs {
     /// The codec these arguments select, or the text of a usage error.
     pub fn codec(&self) -> Result<Codec, String> {
+        self.codec.codec()
+    }
+}
+
+impl CodecArgs {
+    /// The codec these arguments select, or the text of a usage error.
+    pub fn codec(&self) -> Result<Codec, String> {
         match self.codec {
             CodecArg::Nn => {
                 if self.bits.is_some() {
@@ -313,7 +412,7 @@ impl CompressArgs {
                     return Err("model options apply to --codec nn only".into());
                 }
                 Ok(Codec::Lzw {
-                    max_bits: self.bits.unwrap_or(16),
+                    max_bits: self.bits.unwrap_or(nnzip::lzw::MAX_BITS),
                 })
             }
         }
@@ -387,6 +486,45 @@ mod tests {
         ] {
             assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
         }
+    }
+
+    #[test]
+    fn levels_select_presets() {
+        let preset = |args: &[&str]| {
+            let cli = Cli::try_parse_from(args).unwrap();
+            cli.shortcut.codec.model.preset()
+        };
+        assert_eq!(preset(&["nnzip", "-1"]), Some(PresetArg::Fast));
+        assert_eq!(preset(&["nnzip", "--fast"]), Some(PresetArg::Fast));
+        assert_eq!(preset(&["nnzip", "-2"]), Some(PresetArg::Default));
+        assert_eq!(preset(&["nnzip", "-3"]), Some(PresetArg::Max));
+        assert_eq!(preset(&["nnzip", "--best"]), Some(PresetArg::Max));
+        assert_eq!(preset(&["nnzip", "-d", "-3"]), Some(PresetArg::Max));
+        assert_eq!(preset(&["nnzip"]), None);
+        assert!(Cli::try_parse_from(["nnzip", "-1", "-3"]).is_err());
+        assert!(Cli::try_parse_from(["nnzip", "-1", "--preset", "max"]).is_err());
+        let cli = Cli::try_parse_from(["nnzip", "compress", "-3", "x"]).unwrap();
+        let Some(Command::Compress(c)) = cli.command else {
+            panic!("not compress")
+        };
+        assert_eq!(c.codec().unwrap(), Codec::Neural(Preset::Max.config()));
+    }
+
+    #[test]
+    fn keep_rm_test_list_parse() {
+        let cli = Cli::try_parse_from(["nnzip", "compress", "-k", "x"]).unwrap();
+        let Some(Command::Compress(c)) = cli.command else {
+            panic!("not compress")
+        };
+        assert!(c.out.keep && !c.out.rm);
+        let cli = Cli::try_parse_from(["nnzip", "-d", "--rm", "x.nnz"]).unwrap();
+        assert!(cli.shortcut.out.rm);
+        assert!(Cli::try_parse_from(["nnzip", "-d", "--rm", "-c", "x.nnz"]).is_err());
+        let cli = Cli::try_parse_from(["nnzip", "-t", "a.nnz", "b.nnz"]).unwrap();
+        assert!(cli.test && cli.shortcut.files.len() == 2);
+        let cli = Cli::try_parse_from(["nnzip", "-l", "a.nnz"]).unwrap();
+        assert!(cli.list);
+        assert!(Cli::try_parse_from(["nnzip", "-d", "-t", "a.nnz"]).is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::report::{error_message, io_message, stats_line, Bar, Failure};
 use nnzip::format::{self, Info, Kind};
 use nnzip::fsio::{self, OutputFile};
 use nnzip::{Codec, Error, Progress, Summary};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -329,6 +329,7 @@ pub fn compress(args: &CompressArgs, codec: &Codec) -> Status {
         let name = input.name.clone();
         let len = input.len;
         let start = Instant::now();
+        let (input, seen) = hashing(input);
         let summary = transfer(input, &dest, args.out.force, &bar, true, &mut |r, w, p| {
             nnzip::compress_with_len(r, len, w, codec, p)
         })?;
@@ -339,7 +340,125 @@ pub fn compress(args: &CompressArgs, codec: &Codec) -> Status {
                 stats_line(&name, &dest.name(), &summary, true, start.elapsed())
             );
         }
+        if args.out.rm {
+            let (crc, len) = seen.borrow().clone().finish();
+            verify_compressed(&dest, crc, len)?;
+            remove_input(path, &name)?;
+        }
         Ok(())
+    })
+}
+
+/// The CRC-32 and length of what passed through a reader.
+#[derive(Clone, Default)]
+struct Seen {
+    crc: crc32fast::Hasher,
+    len: u64,
+}
+
+impl Seen {
+    fn update(&mut self, data: &[u8]) {
+        self.crc.update(data);
+        self.len += data.len() as u64;
+    }
+
+    fn finish(self) -> (u32, u64) {
+        (self.crc.finalize(), self.len)
+    }
+}
+
+/// Records the CRC-32 and length of everything read from `R`.
+struct Hashing<R> {
+    inner: R,
+    seen: Rc<RefCell<Seen>>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.seen.borrow_mut().update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Records the CRC-32 and length of everything written to it, and drops the bytes.
+struct HashingSink(Seen);
+
+impl Write for HashingSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The input, with what is read from it recorded for `--rm`'s verification.
+fn hashing(input: Input) -> (Input, Rc<RefCell<Seen>>) {
+    let seen = Rc::new(RefCell::new(Seen::default()));
+    let reader = Box::new(Hashing {
+        inner: input.reader,
+        seen: Rc::clone(&seen),
+    });
+    (Input { reader, ..input }, seen)
+}
+
+/// `--rm` after compression: decodes the committed output and checks that it gives
+/// back the `len` bytes of CRC-32 `crc` that were read from the input.
+fn verify_compressed(dest: &Dest, crc: u32, len: u64) -> Result<(), Failure> {
+    let Dest::File(path) = dest else {
+        return Err(Failure::new(dest.name(), "--rm needs an output file"));
+    };
+    let name = path.display().to_string();
+    let fail = |m: String| Failure::new(&name, format!("{m}; the input was kept"));
+    let file = File::open(path).map_err(|e| fail(io_message(&e)))?;
+    let mut sink = HashingSink(Seen::default());
+    nnzip::decompress(io::BufReader::new(file), &mut sink, &mut |_| {})
+        .map_err(|e| fail(format!("does not verify: {}", error_message(&e))))?;
+    let (found_crc, found_len) = sink.0.finish();
+    if (found_crc, found_len) != (crc, len) {
+        return Err(fail(format!(
+            "does not verify: it decodes to {found_len} bytes of crc32 {found_crc:08x}, \
+             the input had {len} bytes of crc32 {crc:08x}"
+        )));
+    }
+    Ok(())
+}
+
+/// `--rm` after decompression: the decoder checked the CRC-32 before the output was
+/// committed; checks that the file in place has the length that was decoded.
+fn verify_decompressed(dest: &Dest, summary: &Summary) -> Result<(), Failure> {
+    let Dest::File(path) = dest else {
+        return Err(Failure::new(dest.name(), "--rm needs an output file"));
+    };
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Failure::new(&name, format!("{}; the input was kept", io_message(&e))))?;
+    if meta.len() != summary.raw_bytes {
+        return Err(Failure::new(
+            &name,
+            format!(
+                "holds {} bytes, {} were decoded; the input was kept",
+                meta.len(),
+                summary.raw_bytes
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `--rm`: removes the input once its output is verified.
+fn remove_input(path: &Path, name: &str) -> Result<(), Failure> {
+    std::fs::remove_file(path).map_err(|e| {
+        Failure::new(
+            name,
+            format!(
+                "output written, but the input cannot be removed: {}",
+                io_message(&e)
+            ),
+        )
     })
 }
 
@@ -389,6 +508,37 @@ pub fn decompress(args: &DecompressArgs) -> Status {
                 "{}",
                 stats_line(&name, &dest.name(), &summary, false, start.elapsed())
             );
+        }
+        if args.out.rm {
+            verify_decompressed(&dest, &summary)?;
+            remove_input(path, &name)?;
+        }
+        Ok(())
+    })
+}
+
+/// `nnzip -t`: decodes each file, checks its checksum (`.nnz`; a `.Z` stream has none,
+/// so it is checked for being decodable) and writes nothing.
+pub fn test(files: &[PathBuf], out: &OutputArgs) -> Status {
+    for_each_file(files, |path| {
+        let input = open_input(path)?;
+        if input.is_stdin && !out.force && io::stdin().is_terminal() {
+            return Err(Failure::new(
+                STDIN_NAME,
+                "compressed data not read from a terminal (use -f to force)",
+            )
+            .into());
+        }
+        let bar = Bar::new(show_bar(out), input.len, &input.name);
+        let name = input.name;
+        let mut reader = io::BufReader::with_capacity(1 << 16, input.reader);
+        let summary = nnzip::decompress(&mut reader, io::sink(), &mut |p| {
+            bar.update(p.packed_bytes, p)
+        })
+        .map_err(|e| Failure::new(&name, error_message(&e)))?;
+        drop(bar);
+        if out.verbose {
+            eprintln!("{name}: OK ({} bytes)", summary.raw_bytes);
         }
         Ok(())
     })

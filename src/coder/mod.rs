@@ -5,11 +5,9 @@
 //! the output a single pass with no bit stuffing. It works on in-memory buffers only
 //! and knows nothing of headers or models.
 //!
-//! Contract at the boundary: every symbol that can occur has a frequency of at least
-//! 1, and the frequencies of one decision sum to `2^total_bits` with
-//! `total_bits <= 16`. nnzip codes a byte as eight binary decisions
-//! ([`Encoder::encode_bit`]) whose two frequencies `p` and `65536 - p` are both at least
-//! 1, so every byte value keeps a non-zero probability and stays codable.
+//! Contract at the boundary: nnzip codes a byte as eight binary decisions
+//! ([`Encoder::encode_bit`]) whose two frequencies `p` and `65536 - p` are both at
+//! least 1, so every byte value keeps a non-zero probability and stays codable.
 
 mod range;
 

@@ -2,11 +2,9 @@
 //! can seek, the facts only the end of a `.nnz` file holds (trailer length and CRC,
 //! number of chunks, total size), found by walking the chunk frames without decoding.
 
-use super::{
-    expect_eof, read_exact_or_truncated, read_frame, read_full, read_trailer, Frame, Header,
-    TRAILER_LEN, Z_MAGIC,
-};
+use super::{expect_eof, read_frame, read_full, read_trailer, Frame, Header, TRAILER_LEN, Z_MAGIC};
 use crate::error::{Error, Result};
+use crate::lzw;
 use std::io::{Read, Seek, SeekFrom};
 
 /// Header facts of a compressed file.
@@ -58,39 +56,22 @@ pub struct ZInfo {
 /// Reads the header of a `.nnz` or `.Z` stream (the rest of the input is not read).
 ///
 /// # Errors
-/// [`Error::BadMagic`], [`Error::Truncated`] and every header error of
-/// [`Header::read_from`].
+/// Every header error of [`Header::read_from`] for a `.nnz` stream, and of
+/// [`lzw::Header::parse`] (as [`Error::Lzw`]) for a `.Z` stream.
 pub fn read_info<R: Read>(mut r: R) -> Result<Info> {
-    let mut magic = [0u8; 2];
-    let n = read_full(&mut r, &mut magic)?;
+    let mut head = [0u8; lzw::HEADER_LEN];
+    let n = read_full(&mut r, &mut head[..1])?;
     // The two magics differ in their first byte.
-    if n > 0 && magic[0] == Z_MAGIC[0] {
-        if n < 2 {
-            return Err(Error::Truncated(
-                "input ends inside the magic number (1 of 2 bytes)".into(),
-            ));
-        }
-        if magic != Z_MAGIC {
-            return Err(Error::BadMagic {
-                found: magic.to_vec(),
-            });
-        }
-        let mut b = [0u8; 1];
-        read_exact_or_truncated(&mut r, &mut b, ".Z header")?;
-        let max_bits = b[0] & 0x1f;
-        if b[0] & 0x60 != 0 || !(9..=16).contains(&max_bits) {
-            return Err(Error::InvalidHeader(format!(
-                ".Z flags byte {:#04x}: reserved bits set or code width {max_bits} outside 9..=16",
-                b[0]
-            )));
-        }
+    if n > 0 && head[0] == Z_MAGIC[0] {
+        let n = 1 + read_full(&mut r, &mut head[1..])?;
+        let header = lzw::Header::parse(&head[..n])?;
         return Ok(Info::Z(ZInfo {
-            max_bits,
-            block_mode: b[0] & 0x80 != 0,
+            max_bits: header.max_bits,
+            block_mode: header.block_mode,
             packed_len: None,
         }));
     }
-    let header = Header::read_from(&mut (&magic[..n]).chain(r))?;
+    let header = Header::read_from(&mut (&head[..n]).chain(r))?;
     Ok(Info::Nnz(NnzInfo { header, scan: None }))
 }
 

@@ -37,8 +37,10 @@ pub use info::{read_info, scan_info, Info, NnzInfo, NnzScan, ZInfo};
 pub use reader::NnzDecoder;
 pub use writer::NnzEncoder;
 
+pub(crate) use crate::ioutil::read_full;
+
 use crate::error::{Error, Result};
-use std::io::{self, Read};
+use std::io::Read;
 
 /// The four bytes every `.nnz` file starts with.
 ///
@@ -47,8 +49,8 @@ use std::io::{self, Read};
 /// `.Z` magic `1f 9d`.
 pub const MAGIC: [u8; 4] = [0x89, b'N', b'N', b'Z'];
 
-/// The two bytes every `.Z` (Unix `compress`) file starts with.
-pub const Z_MAGIC: [u8; 2] = [0x1f, 0x9d];
+/// The two bytes every `.Z` (Unix `compress`) file starts with ([`crate::lzw::MAGIC`]).
+pub use crate::lzw::MAGIC as Z_MAGIC;
 
 /// The container version this build writes, and the only one it reads.
 pub const VERSION: u8 = 2;
@@ -115,20 +117,6 @@ pub fn detect(first_bytes: &[u8]) -> Option<Kind> {
     } else {
         None
     }
-}
-
-/// Reads until `buf` is full or the input ends; returns the number of bytes read.
-pub(crate) fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match r.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// Fills `buf` exactly, reporting an early end as [`Error::Truncated`] naming `what`.

@@ -2,9 +2,9 @@
 //! a time, checking every length before it reads or allocates for it.
 
 use super::{expect_eof, read_frame, read_trailer, Frame, Header, HEADER_LEN, TRAILER_LEN};
-use crate::api::{Progress, Summary};
 use crate::error::{Error, Result};
 use crate::neural::NeuralDecoder;
+use crate::progress::{Progress, Summary};
 use std::io::{self, Read};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

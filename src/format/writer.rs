@@ -2,10 +2,10 @@
 //! into any [`Write`], one chunk in memory at a time.
 
 use super::{max_packed_len, Header, CHUNK_LEN, MAX_CHUNK_LEN, TRAILER_LEN};
-use crate::api::{Progress, Summary};
 use crate::error::{Error, Result};
 use crate::model::ModelConfig;
 use crate::neural::NeuralEncoder;
+use crate::progress::{Progress, Summary};
 use std::io::{self, Write};
 
 /// Streaming `.nnz` writer.

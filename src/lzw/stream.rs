@@ -3,6 +3,7 @@
 
 use super::{Decoder, Encoder, Header, LzwError, HEADER_LEN};
 use crate::error::{Error, Result};
+use crate::ioutil::read_full;
 use std::io::{self, Read, Write};
 
 /// Size of the internal input and output buffers of the streams.
@@ -170,15 +171,17 @@ impl<R: Read> LzwDecoder<R> {
         &self.inner
     }
 
-    /// Like [`Read::read`], but keeps the error types apart.
-    fn read_typed(&mut self, out: &mut [u8]) -> Result<usize> {
+    /// Like [`Read::read`], but keeps the error types apart: invalid data is
+    /// [`Error::Lzw`], never wrapped in an [`io::Error`]. Returns 0 only at the
+    /// end of the stream.
+    pub(crate) fn read_typed(&mut self, out: &mut [u8]) -> Result<usize> {
         if out.is_empty() {
             return Ok(0);
         }
         loop {
             if self.pos == self.len && !self.eof {
                 self.pos = 0;
-                self.len = read_retrying(&mut self.inner, &mut self.buf)?;
+                self.len = read_full(&mut self.inner, &mut self.buf)?;
                 self.eof = self.len == 0;
             }
             let st = self.dec.decode(&self.buf[self.pos..self.len], out);
@@ -204,24 +207,9 @@ impl<R: Read> Read for LzwDecoder<R> {
     }
 }
 
-fn read_retrying<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match r.read(buf) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            other => return other,
-        }
-    }
-}
-
 fn read_header<R: Read>(r: &mut R) -> Result<Header> {
     let mut head = [0u8; HEADER_LEN];
-    let mut n = 0;
-    while n < HEADER_LEN {
-        match read_retrying(r, &mut head[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
+    let n = read_full(r, &mut head)?;
     Ok(Header::parse(&head[..n])?)
 }
 
@@ -240,7 +228,7 @@ pub fn decode_all<R: Read, W: Write>(mut r: R, mut w: W) -> Result<u64> {
     loop {
         if pos == len && !eof {
             pos = 0;
-            len = read_retrying(&mut r, &mut inp)?;
+            len = read_full(&mut r, &mut inp)?;
             eof = len == 0;
         }
         let st = dec.decode(&inp[pos..len], &mut out);
