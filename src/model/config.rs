@@ -124,14 +124,14 @@ impl Preset {
                 seed: DEFAULT_SEED,
             },
             Preset::Max => ModelConfig {
-                orders: vec![1, 2, 3, 4, 5, 6, 7, 8, 12, 16],
+                orders: vec![1, 2, 3, 4, 5, 6, 8, 12],
                 word: true,
                 match_model: true,
                 sparse: true,
                 markup: true,
                 table_bits: 24,
                 hidden: 16,
-                layers: 2,
+                layers: 1,
                 activation: Activation::Relu,
                 byte_embed: 1,
                 lr: 0.001,
@@ -286,20 +286,12 @@ impl ModelConfig {
         } else {
             0
         };
-        let apm = if self.apm {
-            (256 + 65_536) * 33 * 2
-        } else {
-            0
-        };
+        let apm = if self.apm { (256 + 65_536) * 33 * 2 } else { 0 };
         let inputs = crate::model::mlp::padded(2 * (contexts as usize + 1) + 3) as u64;
         let h = crate::model::mlp::padded(usize::from(self.hidden)) as u64;
         let emb = 256 * (1 + u64::from(self.byte_embed > 0));
         let net = 4
-            * (h * inputs
-                + (u64::from(self.layers) - 1) * h * h
-                + emb * h
-                + 8 * h
-                + 512 * inputs);
+            * (h * inputs + (u64::from(self.layers) - 1) * h * h + emb * h + 8 * h + 512 * inputs);
         table + maps + matcher + apm + net
     }
 
@@ -313,9 +305,7 @@ impl ModelConfig {
         let mut cfg = self.clone();
         if let Some(len) = len {
             let need = 64 - len.max(1).leading_zeros() as u8 + TABLE_BUCKETS_PER_BYTE_LOG2;
-            cfg.table_bits = cfg
-                .table_bits
-                .min(need.max(*limits::TABLE_BITS.start()));
+            cfg.table_bits = cfg.table_bits.min(need.max(*limits::TABLE_BITS.start()));
         }
         cfg
     }
@@ -465,9 +455,16 @@ mod tests {
 
     #[test]
     fn memory_estimate_is_checked_and_matches_the_model() {
+        // The largest configuration the limits allow stays under the memory cap...
         let mut cfg = Preset::Max.config();
         cfg.orders = (1..=16).collect();
-        cfg.table_bits = 24;
+        cfg.table_bits = *limits::TABLE_BITS.end();
+        cfg.hidden = *limits::HIDDEN.end();
+        cfg.layers = *limits::LAYERS.end();
+        cfg.validate().unwrap();
+        assert!(cfg.memory_estimate() < limits::MAX_MODEL_BYTES);
+        // ...and one step past a limit is refused before anything is allocated.
+        cfg.table_bits += 1;
         assert!(matches!(cfg.validate(), Err(Error::InvalidConfig(_))));
         for p in [Preset::Fast, Preset::Default] {
             let cfg = p.config();
@@ -475,7 +472,8 @@ mod tests {
             let (est, real) = (cfg.memory_estimate() as f64, model.memory_bytes() as f64);
             assert!((est - real).abs() / real < 0.01, "{est} vs {real}");
         }
-        assert!(Preset::Max.config().memory_estimate() < 1_500_000_000);
+        assert!(Preset::Max.config().memory_estimate() < 2_000_000_000);
+        assert!(Preset::Default.config().memory_estimate() < 1_000_000_000);
     }
 
     #[test]

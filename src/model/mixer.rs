@@ -10,51 +10,73 @@
 //! Layout: plain `Vec<f32>`, one row of padded inputs per weight set, processed in
 //! blocks of 8 floats in a fixed order (see [`super::mlp`] on determinism).
 
-use super::mlp::{axpy, blocks, blocks_mut, dot, padded};
+use super::mlp::{reduce, Block, LANES};
 use super::squash::Tables;
+
+/// Blocks of 8 inputs per row: at most 32 inputs, so that every row operation is a
+/// fixed-length loop the compiler unrolls completely (at 3 blocks per row, loop
+/// set-up cost more than the arithmetic). Unused inputs stay 0.
+pub const ROW_BLOCKS: usize = 4;
+
+/// Most inputs a mixer takes.
+pub const MAX_INPUTS: usize = ROW_BLOCKS * LANES;
+
+/// One weight set, or the inputs.
+pub type Row = [Block; ROW_BLOCKS];
+
+/// Mixer errors smaller than this skip that mixer's training step: the bit was
+/// predicted well and the step would change little.
+const SKIP_ERROR: f32 = 1.0 / 256.0;
 
 /// The first-layer mixers.
 #[derive(Debug)]
 pub struct Mixers {
-    /// Padded input count.
-    ni: usize,
+    /// Index of each mixer's first weight set in `w`.
+    first: Vec<usize>,
     /// Weight sets per mixer.
     sets: Vec<usize>,
-    /// Per mixer: `sets * ni` weights.
-    w: Vec<Vec<f32>>,
-    /// The inputs of the current prediction (padding stays 0).
-    pub x: Vec<f32>,
-    /// The selected set of each mixer.
+    /// Every mixer's weight sets, one after the other.
+    w: Vec<Row>,
+    /// The inputs of the current prediction (unused inputs stay 0).
+    pub x: Row,
+    /// The selected row of each mixer.
     sel: Vec<usize>,
-    /// Each mixer's output (log-odds) and probability (16 bits).
-    z: Vec<f32>,
+    /// Each mixer's probability (16 bits).
     p: Vec<u32>,
 }
 
 impl Mixers {
-    /// Mixers over `inputs` inputs, with `sets[k]` weight sets for mixer `k`, every
-    /// weight starting at `w0`.
+    /// Mixers over `inputs` inputs (at most [`MAX_INPUTS`]), with `sets[k]` weight
+    /// sets for mixer `k`, every weight starting at `w0`.
     pub fn new(inputs: usize, sets: &[usize], w0: f32) -> Self {
-        let ni = padded(inputs);
-        let w = sets
-            .iter()
-            .map(|&s| {
-                let mut v = vec![0f32; s * ni];
-                for row in v.chunks_exact_mut(ni) {
-                    row[..inputs].fill(w0);
-                }
-                v
-            })
-            .collect();
+        assert!(
+            inputs <= MAX_INPUTS,
+            "a mixer takes at most {MAX_INPUTS} inputs"
+        );
+        let mut row = [[0f32; LANES]; ROW_BLOCKS];
+        for i in 0..inputs {
+            row[i / LANES][i % LANES] = w0;
+        }
+        let mut first = Vec::with_capacity(sets.len());
+        let mut total = 0;
+        for &s in sets {
+            first.push(total);
+            total += s;
+        }
         Mixers {
-            ni,
+            first,
             sets: sets.to_vec(),
-            w,
-            x: vec![0.0; ni],
+            w: vec![row; total],
+            x: [[0.0; LANES]; ROW_BLOCKS],
             sel: vec![0; sets.len()],
-            z: vec![0.0; sets.len()],
             p: vec![32768; sets.len()],
         }
+    }
+
+    /// Sets input `i` (below [`MAX_INPUTS`]).
+    #[inline(always)]
+    pub fn set(&mut self, i: usize, v: f32) {
+        self.x[i / LANES][i % LANES] = v;
     }
 
     /// Number of mixers.
@@ -71,13 +93,10 @@ impl Mixers {
     /// below that mixer's set count) and writes the outputs to `out`.
     #[inline(always)]
     pub fn forward(&mut self, sel: &[usize], t: &Tables, out: &mut [f32]) {
-        let ni = self.ni;
         for k in 0..self.sets.len() {
-            let s = sel[k].min(self.sets[k] - 1);
-            self.sel[k] = s;
-            let z = dot(blocks(&self.w[k][s * ni..(s + 1) * ni]), blocks(&self.x));
-            let z = z.clamp(-15.9, 15.9);
-            self.z[k] = z;
+            let r = self.first[k] + sel[k].min(self.sets[k] - 1);
+            self.sel[k] = r;
+            let z = dot_row(&self.w[r], &self.x).clamp(-15.9, 15.9);
             self.p[k] = t.squash16((z * 256.0) as i32);
             out[k] = z;
         }
@@ -86,26 +105,45 @@ impl Mixers {
     /// One step of each mixer toward `bit`, on its own error, at rate `lr`.
     #[inline(always)]
     pub fn update(&mut self, bit: u8, lr: f32) {
-        let ni = self.ni;
         let target = if bit != 0 { 65536.0 } else { 0.0 };
+        // Copies in registers: with `w` and `x` both behind `self`, the compiler
+        // would otherwise fear they overlap and update one float at a time.
+        let x = self.x;
         for k in 0..self.sets.len() {
             let err = (target - self.p[k] as f32) * (1.0 / 65536.0);
-            let s = self.sel[k];
-            axpy(
-                blocks_mut(&mut self.w[k][s * ni..(s + 1) * ni]),
-                lr * err,
-                blocks(&self.x),
-            );
+            if err.abs() < SKIP_ERROR {
+                continue;
+            }
+            let a = lr * err;
+            let mut w = self.w[self.sel[k]];
+            for (wb, xb) in w.iter_mut().zip(&x) {
+                for l in 0..LANES {
+                    wb[l] += a * xb[l];
+                }
+            }
+            self.w[self.sel[k]] = w;
         }
     }
 
-    /// Number of weights (padding excluded is not tracked: padded count).
+    /// Number of weights.
     pub fn param_count(&self) -> usize {
-        self.w.iter().map(Vec::len).sum()
+        self.w.len() * MAX_INPUTS
     }
 
     /// Bytes held by the weights.
     pub fn memory_bytes(&self) -> usize {
         4 * self.param_count()
     }
+}
+
+/// `w·x` over a whole row, lane-wise in a fixed order, then [`reduce`].
+#[inline(always)]
+fn dot_row(w: &Row, x: &Row) -> f32 {
+    let mut acc = [0f32; LANES];
+    for (wb, xb) in w.iter().zip(x) {
+        for l in 0..LANES {
+            acc[l] += wb[l] * xb[l];
+        }
+    }
+    reduce(acc)
 }

@@ -71,9 +71,6 @@ const MIXER_INIT: f32 = 0.1;
 /// measured best on enwik8 and alice29 among 0.001, 0.0015, 0.002, 0.003 and 0.004.
 const MIXER_LR: f32 = 0.002;
 
-/// Network inputs per context: the stretched probability and `p - 1/2`.
-const INPUTS_PER_CONTEXT: usize = 2;
-
 /// How much faster than the configured rate the first bytes learn: 3 measured best
 /// on enwik8 and alice29 among 2, 3, 5 and 15.
 const LR_BOOST: f64 = 3.0;
@@ -87,6 +84,27 @@ fn lr_factor(bits_seen: u64) -> f32 {
     (1.0 + LR_BOOST / (1.0 + t)) as f32
 }
 
+/// Reads each context's state for node `nib` of its slot into `cur` and its
+/// stretched probability into `x`; returns how many of the states were seen.
+#[inline(always)]
+fn context_inputs(
+    cur: &mut [u8],
+    lines: &[[u8; table::SLOT]],
+    rows: &[[u32; 256]],
+    x: &mut [f32],
+    nib: usize,
+    t: &squash::Tables,
+) -> usize {
+    let mut seen = 0;
+    for (((cur, line), row), xs) in cur.iter_mut().zip(lines).zip(rows).zip(x) {
+        let s = line[nib];
+        *cur = s;
+        seen += usize::from(s != 0);
+        *xs = t.stretch12(ContextMaps::p12(row, s)) as f32 * (1.0 / 256.0);
+    }
+    seen
+}
+
 /// The next-bit predictor.
 #[derive(Debug)]
 pub struct Predictor {
@@ -98,6 +116,9 @@ pub struct Predictor {
     hashes: Vec<u64>,
     /// Per context: the byte offset of the current nibble's slot.
     slots: Vec<usize>,
+    /// Per context: the current nibble's slot, worked on here and written back to
+    /// the table when the nibble ends (so the bits touch no table memory).
+    lines: Vec<[u8; table::SLOT]>,
     /// Per context, then order 0: the state used for the current bit.
     cur: Vec<u8>,
     /// One map per context (256 entries each), then one for order 0.
@@ -121,7 +142,6 @@ pub struct Predictor {
     mixer_lr: f32,
     bits_seen: u64,
     n_orders: usize,
-    two: bool,
 }
 
 impl Predictor {
@@ -132,18 +152,10 @@ impl Predictor {
     pub fn new(cfg: &ModelConfig) -> Result<Self> {
         cfg.validate()?;
         let states = StateTable::new();
-        let mut c2 = cfg.clone();
-        if std::env::var("NNZIP_NOSPARSE").is_ok() { c2.sparse = false; }
-        if std::env::var("NNZIP_NOMARKUP").is_ok() { c2.markup = false; }
-        if let Ok(o) = std::env::var("NNZIP_ORDERS") { c2.orders = o.split(',').map(|t| t.parse().unwrap_or(1)).collect(); }
-        let cfg = &c2;
         let models = cfg.components();
         let n: usize = models.iter().map(|m| m.count()).sum();
-        let two = std::env::var("NNZIP_TWO").is_ok();
-        let per = if two { INPUTS_PER_CONTEXT } else { 1 };
-        let inputs = per * (n + 1) + if cfg.match_model { 2 } else { 0 } + 1;
-        let nmix = std::env::var("NNZIP_NMIX").ok().and_then(|v| v.parse().ok()).unwrap_or(3usize);
-        let mixers = Mixers::new(inputs, &MIXER_SETS[..nmix], MIXER_INIT);
+        let inputs = (n + 1) + if cfg.match_model { 2 } else { 0 } + 1;
+        let mixers = Mixers::new(inputs, &MIXER_SETS, MIXER_INIT);
         let shape = Shape {
             inputs: mixers.len() + 1,
             width: usize::from(cfg.hidden),
@@ -160,6 +172,7 @@ impl Predictor {
             table: HashTable::new(cfg.table_bits),
             hashes: vec![0; n],
             slots: vec![0; n],
+            lines: vec![[0; table::SLOT]; n],
             cur: vec![0; n + 1],
             maps: ContextMaps::new(n + 1, &states),
             o0: [0; 256],
@@ -180,7 +193,6 @@ impl Predictor {
             mixer_lr: MIXER_LR * lr_factor(0),
             bits_seen: 0,
             n_orders: cfg.orders.len(),
-            two,
             models,
             states,
         };
@@ -204,12 +216,16 @@ impl Predictor {
     /// (0 for the first nibble): all prefetches first, so the misses overlap.
     #[inline(always)]
     fn find_slots(&mut self, c0: u32) {
+        for (&slot, line) in self.slots.iter().zip(&self.lines) {
+            self.table.store(slot, line);
+        }
         let salt = u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         for &h in &self.hashes {
             self.table.prefetch(h ^ salt);
         }
-        for (slot, &h) in self.slots.iter_mut().zip(&self.hashes) {
+        for ((slot, line), &h) in self.slots.iter_mut().zip(&mut self.lines).zip(&self.hashes) {
             *slot = self.table.find(h ^ salt, &self.states);
+            *line = self.table.load(*slot);
         }
     }
 
@@ -219,32 +235,31 @@ impl Predictor {
         let c0 = self.c0;
         let t = self.squash;
         let n = self.slots.len();
-        let x = &mut self.mixers.x;
+        let x = self.mixers.x.as_flattened_mut();
         let nib = self.nib & 15;
-        self.cur[n] = self.o0[c0 as usize];
-        for (cur, &slot) in self.cur.iter_mut().zip(&self.slots) {
-            *cur = self.table.get(slot + nib);
-        }
-        if self.two {
-            for ((xs, &s), row) in x
-                .as_chunks_mut::<2>()
-                .0
-                .iter_mut()
-                .zip(&self.cur)
-                .zip(self.maps.rows())
-            {
-                let p = ContextMaps::p12(row, s);
-                xs[0] = t.stretch12(p) as f32 * (1.0 / 256.0);
-                xs[1] = (p as f32 - 2048.0) * (1.0 / 1024.0);
-            }
-        } else {
-            for ((xs, &s), row) in x.iter_mut().zip(&self.cur).zip(self.maps.rows()) {
-                let p = ContextMaps::p12(row, s);
-                *xs = t.stretch12(p) as f32 * (1.0 / 256.0);
-            }
-        }
-        let orders_seen = self.cur[..self.n_orders].iter().filter(|&&s| s != 0).count();
-        let mut k = if self.two { 2 * n + 2 } else { n + 1 };
+        let rows = self.maps.rows();
+        // The order contexts come first: count how many have seen this context.
+        let k = self.n_orders;
+        let orders_seen = context_inputs(
+            &mut self.cur[..k],
+            &self.lines[..k],
+            &rows[..k],
+            &mut x[..k],
+            nib,
+            t,
+        );
+        context_inputs(
+            &mut self.cur[k..n],
+            &self.lines[k..],
+            &rows[k..n],
+            &mut x[k..n],
+            nib,
+            t,
+        );
+        let s0 = self.o0[c0 as usize];
+        self.cur[n] = s0;
+        x[n] = t.stretch12(ContextMaps::p12(&rows[n], s0)) as f32 * (1.0 / 256.0);
+        let mut k = n + 1;
         let c1 = self.hist.byte(1);
         self.match_state = 0;
         if let Some(m) = &mut self.matcher {
@@ -262,7 +277,11 @@ impl Predictor {
         } else {
             orders_seen.min(7)
         };
-        let sel = [c0 as usize, depth * 16 + usize::from(c1 >> 4), usize::from(c1)];
+        let sel = [
+            c0 as usize,
+            depth * 16 + usize::from(c1 >> 4),
+            usize::from(c1),
+        ];
         let z = &mut self.mlp.x;
         self.mixers.forward(&sel, t, z);
         z[self.mixers.len()] = 1.0;
@@ -282,12 +301,18 @@ impl Predictor {
     #[inline(always)]
     pub fn update(&mut self, bit: u8) {
         let nib = self.nib & 15;
-        for (&slot, &s) in self.slots.iter().zip(&self.cur) {
-            self.table.set(slot + nib, self.states.next(s, bit));
+        let (rows, recip) = self.maps.rows_mut();
+        let next = &self.states;
+        for ((line, &s), row) in self.lines.iter_mut().zip(&self.cur).zip(rows.iter_mut()) {
+            line[nib] = next.next(s, bit);
+            ContextMaps::learn(row, s, bit, recip);
         }
-        self.maps.update_all(&self.cur, bit);
         let c0 = self.c0 as usize;
-        self.o0[c0] = self.states.next(self.o0[c0], bit);
+        let s0 = self.o0[c0];
+        if let Some(row) = rows.last_mut() {
+            ContextMaps::learn(row, s0, bit, recip);
+        }
+        self.o0[c0] = next.next(s0, bit);
         let err = f32::from(bit) - self.p_mlp as f32 * (1.0 / 65536.0);
         self.mlp.backward(err);
         self.mixers.update(bit, self.mixer_lr);

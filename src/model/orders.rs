@@ -29,7 +29,10 @@ impl ContextModel for Orders {
             } else {
                 hist.last & ((1u128 << (8 * o)) - 1)
             };
-            out.push(combine(combine(u64::from(o), bytes as u64), (bytes >> 64) as u64));
+            out.push(combine(
+                combine(u64::from(o), bytes as u64),
+                (bytes >> 64) as u64,
+            ));
         }
     }
 }

@@ -43,7 +43,7 @@ pub const LOGIT_LIMIT: i32 = 12 * 256;
 #[derive(Debug)]
 pub struct Tables {
     squash16: Vec<u16>,
-    stretch12: Vec<i16>,
+    stretch12: Box<[i16; 4096]>,
 }
 
 impl Tables {
@@ -53,10 +53,11 @@ impl Tables {
         u32::from(self.squash16[(x.clamp(-LOGIT_LIMIT, LOGIT_LIMIT) + LOGIT_LIMIT) as usize])
     }
 
-    /// `ln(p / (1 - p))` in 1/256 units for a 12-bit probability `p12 = p * 4096`.
+    /// `ln(p / (1 - p))` in 1/256 units for a 12-bit probability `p12 = p * 4096`,
+    /// which must be below 4096 (higher bits are ignored).
     #[inline(always)]
     pub fn stretch12(&self, p12: u32) -> i32 {
-        i32::from(self.stretch12[(p12 as usize).min(4095)])
+        i32::from(self.stretch12[(p12 as usize) & 4095])
     }
 }
 
@@ -72,7 +73,7 @@ pub fn tables() -> &'static Tables {
             .collect();
         // stretch of a 12-bit probability, in 1/256 units of log-odds (within ±2047):
         // the inverse of squash, found by search so that it is exactly monotone.
-        let mut stretch12 = vec![0i16; 4096];
+        let mut stretch12 = Box::new([0i16; 4096]);
         let mut i = -2047i32;
         for (p, s) in stretch12.iter_mut().enumerate() {
             let target = (p as u32) * 16 + 8;

@@ -88,16 +88,18 @@ impl HashTable {
         b + victim * SLOT
     }
 
-    /// The state at byte offset `i` (a slot offset plus a node index).
+    /// A copy of the slot at byte offset `off` (from [`HashTable::find`]).
     #[inline(always)]
-    pub fn get(&self, i: usize) -> u8 {
-        self.mem[i]
+    pub fn load(&self, off: usize) -> [u8; SLOT] {
+        let mut s = [0u8; SLOT];
+        s.copy_from_slice(&self.mem[off..off + SLOT]);
+        s
     }
 
-    /// Sets the state at byte offset `i`.
+    /// Writes a slot back to byte offset `off`.
     #[inline(always)]
-    pub fn set(&mut self, i: usize, s: u8) {
-        self.mem[i] = s;
+    pub fn store(&mut self, off: usize, slot: &[u8; SLOT]) {
+        self.mem[off..off + SLOT].copy_from_slice(slot);
     }
 
     /// Bytes held.
@@ -157,19 +159,23 @@ mod tests {
         let mut t = HashTable::new(10);
         let h = 0x1234_5678_9abc_def1u64;
         let a = t.find(h, &st);
-        assert_eq!((t.mem.as_ptr() as usize + a) % SLOT, 0);
-        assert_eq!((t.mem.as_ptr() as usize + a - a % BUCKET) % BUCKET, 0);
-        t.set(a + 3, 7);
+        let ptr = t.mem.as_ptr() as usize;
+        assert_eq!((ptr + t.base) % BUCKET, 0);
+        assert_eq!((a - t.base) % SLOT, 0);
+        let mut line = t.load(a);
+        line[3] = 7;
+        line[1] = 20; // evidence in node 1 protects the slot from eviction
+        t.store(a, &line);
         assert_eq!(t.find(h, &st), a);
-        assert_eq!(t.get(a + 3), 7);
+        assert_eq!(t.load(a)[3], 7);
         // Same bucket, other checksums: four fit, the fifth evicts the least used.
         let others: Vec<u64> = (1..=3u64).map(|k| h ^ (k << 1)).collect();
         let slots: Vec<usize> = others.iter().map(|&o| t.find(o, &st)).collect();
-        assert!(slots.iter().all(|&s| s != a && s / BUCKET == a / BUCKET));
-        t.set(a + 1, 20); // evidence in node 1 protects the first slot
+        let bucket = |o: usize| (o - t.base) / BUCKET;
+        assert!(slots.iter().all(|&s| s != a && bucket(s) == bucket(a)));
         let e = t.find(h ^ (4 << 1), &st);
         assert_ne!(e, a);
         assert_eq!(t.find(h, &st), a);
-        assert_eq!(t.get(a + 3), 7);
+        assert_eq!(t.load(a)[3], 7);
     }
 }
