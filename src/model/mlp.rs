@@ -139,6 +139,9 @@ pub struct Shape {
     pub out_sets: usize,
     /// Starting weight of the skip path (per input).
     pub skip_init: f32,
+    /// How many leading inputs start with [`Shape::skip_init`] on the skip path
+    /// (the others start at 0).
+    pub skip_inputs: usize,
 }
 
 /// Counters behind [`super::ActivationStats`].
@@ -212,7 +215,7 @@ impl Mlp {
         let v = to_blocks(random_rows(rng, shape.out_sets, shape.width, 0.05));
         let mut u = vec![0f32; shape.out_sets * ni];
         for row in u.chunks_exact_mut(ni) {
-            row[..shape.inputs].fill(shape.skip_init);
+            row[..shape.skip_inputs].fill(shape.skip_init);
         }
         Mlp {
             act,
@@ -504,6 +507,7 @@ mod tests {
             emb_rows: 2,
             out_sets: 1,
             skip_init: 0.3,
+            skip_inputs: 3,
         };
         Mlp::new(shape, act, 0.05, &mut ChaCha8Rng::seed_from_u64(7))
     }

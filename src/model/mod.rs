@@ -163,6 +163,7 @@ impl Predictor {
             emb_rows: 256 * (1 + usize::from(cfg.byte_embed > 0)),
             out_sets: 8,
             skip_init: 1.0 / mixers.len() as f32,
+            skip_inputs: mixers.len(),
         };
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
         let mlp = Mlp::new(shape, cfg.activation, cfg.lr, &mut rng);
