@@ -332,6 +332,9 @@ impl Mlp {
         self.n_rows = rows.len().min(4);
         self.rows[..self.n_rows].copy_from_slice(&rows[..self.n_rows]);
         self.set = set;
+        if self.is_small() {
+            return self.forward_small();
+        }
         let nb = self.nh / LANES;
         let n_in = self.shape.inputs;
         let pre1 = blocks_mut(&mut self.pre1);
@@ -391,6 +394,10 @@ impl Mlp {
             blocks(&self.x),
         );
         if err.abs() < SKIP_ERROR {
+            return;
+        }
+        if self.is_small() {
+            self.backward_small(g);
             return;
         }
         let act = self.act;
@@ -454,6 +461,96 @@ impl Mlp {
                 }
             }
         }
+    }
+
+    /// Whether the network is one layer of at most 8 units over at most 8 inputs
+    /// (the presets' shape), which [`Mlp::forward_small`] and
+    /// [`Mlp::backward_small`] handle with single blocks. Same operations in the
+    /// same order as the general path, so the results are identical; only the loop
+    /// overhead goes.
+    #[inline(always)]
+    fn is_small(&self) -> bool {
+        self.nh == LANES && self.ni == LANES && self.shape.layers == 1
+    }
+
+    /// [`Mlp::forward`] for the small shape.
+    #[inline(always)]
+    fn forward_small(&mut self) -> f32 {
+        let mut x = [0f32; LANES];
+        x.copy_from_slice(&self.x[..LANES]);
+        let mut acc = [0f32; LANES];
+        for &r in &self.rows[..self.n_rows] {
+            let e = self.emb[r];
+            for l in 0..LANES {
+                acc[l] += e[l];
+            }
+        }
+        let b = self.b1[0];
+        for l in 0..LANES {
+            acc[l] += b[l];
+        }
+        for (&xi, row) in x.iter().zip(&self.w1).take(self.shape.inputs) {
+            for l in 0..LANES {
+                acc[l] += xi * row[l];
+            }
+        }
+        let mut h = [0f32; LANES];
+        let mut f = self.fired[0];
+        for l in 0..LANES {
+            h[l] = Self::activate(self.act, acc[l]);
+            f[l] += u32::from(h[l] != 0.0);
+        }
+        self.fired[0] = f;
+        self.pre1[..LANES].copy_from_slice(&acc);
+        self.h1[..LANES].copy_from_slice(&h);
+        let set = self.set;
+        let mut u = [0f32; LANES];
+        u.copy_from_slice(&self.u[set * LANES..(set + 1) * LANES]);
+        dot(&[h], &self.v[set..set + 1]) + dot(&[x], &[u])
+    }
+
+    /// The hidden layer's step of [`Mlp::backward`] for the small shape; `g` is the
+    /// rate times the error.
+    #[inline(always)]
+    fn backward_small(&mut self, g: f32) {
+        let act = self.act;
+        let set = self.set;
+        let mut pre = [0f32; LANES];
+        pre.copy_from_slice(&self.pre1[..LANES]);
+        let mut h = [0f32; LANES];
+        h.copy_from_slice(&self.h1[..LANES]);
+        let mut v = self.v[set];
+        let mut d = [0f32; LANES];
+        for l in 0..LANES {
+            d[l] = g * v[l] * Self::derivative(act, pre[l]);
+            v[l] += g * h[l];
+        }
+        self.v[set] = v;
+        for (&xi, row) in self
+            .x
+            .iter()
+            .zip(self.w1.iter_mut())
+            .take(self.shape.inputs)
+        {
+            let mut w = *row;
+            for l in 0..LANES {
+                w[l] += xi * d[l];
+            }
+            *row = w;
+        }
+        let mut b = self.b1[0];
+        for l in 0..LANES {
+            b[l] += d[l];
+        }
+        self.b1[0] = b;
+        for &r in &self.rows[..self.n_rows] {
+            let mut e = self.emb[r];
+            for l in 0..LANES {
+                e[l] += d[l];
+            }
+            self.emb[r] = e;
+        }
+        self.d1[..LANES].copy_from_slice(&d);
     }
 
     /// Sets the learning rate of the following steps.
