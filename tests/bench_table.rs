@@ -195,7 +195,14 @@ fn csv_shape() {
         let packed: f64 = f[3].parse().unwrap();
         let bpc: f64 = f[4].parse().unwrap();
         assert!((bpc - 8.0 * packed / orig).abs() < 1e-9, "{line}");
-        assert_eq!(f[9], "process");
+        let col = |name| BENCH_CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+        assert_eq!(f[col("peak_memory_source")], "process");
+        // No xz in this run: no time ratios.
+        assert_eq!(f[col("compress_vs_xz")], "", "{line}");
+        assert_eq!(f[col("decompress_vs_xz")], "", "{line}");
+        let secs: f64 = f[col("compress_secs")].parse().unwrap();
+        let mb_s: f64 = f[col("compress_mb_s")].parse().unwrap();
+        assert!((secs * mb_s * 1e6 / orig - 1.0).abs() < 1e-9, "{line}");
     }
 }
 

@@ -311,6 +311,7 @@ pub fn bench(
     let mut model_memory: Vec<Option<Option<u64>>> = vec![None; codecs.len()];
     let mut rows = Vec::new();
     for input in inputs {
+        let first_row = rows.len();
         for (ci, codec) in codecs.iter().enumerate() {
             let name = codec.name();
             let file = input.name.as_str();
@@ -373,6 +374,7 @@ pub fn bench(
             ));
             pb.inc(1);
         }
+        table::fill_vs_reference(&mut rows[first_row..]);
     }
     pb.finish_and_clear();
     Ok(BenchReport {
