@@ -172,11 +172,12 @@ fn speed(v: f64) -> String {
     }
 }
 
-/// A time ratio for the table: `3.4×`, `0.36×`, `-` where unknown.
+/// A time ratio for the table: `14.4×`, `3.42×`, `0.012×`, `-` where unknown.
 fn times(v: Option<f64>) -> String {
     match v {
         Some(v) if v >= 10.0 => format!("{v:.1}×"),
-        Some(v) => format!("{v:.2}×"),
+        Some(v) if v >= 0.1 => format!("{v:.2}×"),
+        Some(v) => format!("{v:.3}×"),
         None => "-".into(),
     }
 }
@@ -565,6 +566,14 @@ mod tests {
                 [cells[c].to_string(), cells[d].to_string()]
             })
             .collect()
+    }
+
+    #[test]
+    fn time_ratio_cells() {
+        assert_eq!(times(Some(14.44)), "14.4×");
+        assert_eq!(times(Some(3.416)), "3.42×");
+        assert_eq!(times(Some(0.01234)), "0.012×");
+        assert_eq!(times(None), "-");
     }
 
     #[test]
