@@ -195,7 +195,14 @@ fn csv_shape() {
         let packed: f64 = f[3].parse().unwrap();
         let bpc: f64 = f[4].parse().unwrap();
         assert!((bpc - 8.0 * packed / orig).abs() < 1e-9, "{line}");
-        assert_eq!(f[9], "process");
+        let col = |name| BENCH_CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+        assert_eq!(f[col("peak_memory_source")], "process");
+        // No xz in this run: no time ratios.
+        assert_eq!(f[col("compress_vs_xz")], "", "{line}");
+        assert_eq!(f[col("decompress_vs_xz")], "", "{line}");
+        let secs: f64 = f[col("compress_secs")].parse().unwrap();
+        let mb_s: f64 = f[col("compress_mb_s")].parse().unwrap();
+        assert!((secs * mb_s * 1e6 / orig - 1.0).abs() < 1e-9, "{line}");
     }
 }
 
@@ -464,4 +471,72 @@ fn command_line_flags() {
         (Preset::Fast, 100, Some(1000))
     );
     assert!(Cli::try_parse_from(["nnzip", "sweep", "f", "--activation", "tanh"]).is_err());
+}
+
+/// `--out` draws bench.svg: one panel per file, every codec's label on it, the time axis
+/// relative to xz -9e where xz is on PATH and in seconds where it is not.
+#[test]
+fn run_bench_draws_the_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<std::path::PathBuf> = ["first.txt", "second.txt"]
+        .iter()
+        .map(|n| {
+            let f = dir.path().join(n);
+            std::fs::write(&f, text(8000)).unwrap();
+            f
+        })
+        .collect();
+    let out_dir = dir.path().join("report");
+    let mut list: CodecList = vec![
+        Box::new(Store),
+        Box::new(CoreCodec::preset(Preset::Fast)),
+        Box::new(nnzip::bench::ApiCodec::lzw()),
+    ];
+    let xz = nnzip::bench::external::spec("xz").and_then(ExternalCodec::find);
+    let with_xz = xz.is_some();
+    list.extend(xz.map(|c| Box::new(c) as Box<dyn BenchCodec>));
+    for spec in EXTERNAL
+        .iter()
+        .filter(|s| s.key == "gzip" || s.key == "bzip2")
+    {
+        if let Some(c) = ExternalCodec::find(spec) {
+            list.push(Box::new(c));
+        }
+    }
+    let rep = run_bench_with(
+        &args(files, OutputFormat::Table, Some(out_dir.clone())),
+        &list,
+        &mut Vec::new(),
+    )
+    .unwrap();
+    let svg = std::fs::read_to_string(out_dir.join("bench.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    // The contents of the text elements (none of the names needs escaping).
+    let texts: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>')?.1.split_once("</text>"))
+        .map(|(t, _)| t.trim())
+        .collect();
+    let count = |s: &str| texts.iter().filter(|t| **t == s).count();
+    for c in &list {
+        assert_eq!(count(c.name()), 2, "{} once per panel: {texts:?}", c.name());
+    }
+    for f in ["first.txt", "second.txt"] {
+        let caption = format!("Bits per byte vs compression time: {f} (8000 bytes)");
+        assert_eq!(count(&caption), 1, "{caption}: {texts:?}");
+    }
+    for r in &rep.rows {
+        assert_eq!(r.compress_vs_xz.is_some(), with_xz, "{r:?}");
+        assert_eq!(r.decompress_vs_xz.is_some(), with_xz, "{r:?}");
+        if r.codec == "xz -9e" {
+            assert_eq!(r.compress_vs_xz, Some(1.0));
+        }
+    }
+    let axis = if with_xz {
+        "compression time as a multiple of xz -9e, same run (log scale)"
+    } else {
+        "compression time in seconds (log scale; xz -9e was not run)"
+    };
+    assert_eq!(count(axis), 2, "{axis}: {texts:?}");
 }

@@ -65,7 +65,9 @@ pub struct BenchArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
 
-    /// Also write bench.md, bench.csv and bench.json into this directory.
+    /// Also write bench.md, bench.csv, bench.json and bench.svg into this directory.
+    /// bench.svg plots bits per byte against compression time as a multiple of xz
+    /// -9e's (seconds where xz did not run), one panel per file, every codec labelled.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
@@ -311,6 +313,7 @@ pub fn bench(
     let mut model_memory: Vec<Option<Option<u64>>> = vec![None; codecs.len()];
     let mut rows = Vec::new();
     for input in inputs {
+        let first_row = rows.len();
         for (ci, codec) in codecs.iter().enumerate() {
             let name = codec.name();
             let file = input.name.as_str();
@@ -373,6 +376,7 @@ pub fn bench(
             ));
             pb.inc(1);
         }
+        table::fill_vs_reference(&mut rows[first_row..]);
     }
     pb.finish_and_clear();
     Ok(BenchReport {
@@ -459,6 +463,7 @@ pub fn run_bench_with(
         write_file(dir, "bench.md", &table::bench_markdown(&report))?;
         write_file(dir, "bench.csv", &table::bench_csv(&report))?;
         write_file(dir, "bench.json", &table::to_json(&report))?;
+        plot::bench_plot(&report, &dir.join("bench.svg"))?;
     }
     Ok(report)
 }

@@ -1,9 +1,10 @@
-//! SVG plots of a sweep (plotters' SVG backend): bits per byte against model size,
+//! SVG plots (plotters' SVG backend). Of a sweep: bits per byte against model size,
 //! against speed (the speed/ratio frontier), and over the position in the file (the
-//! learning curve). Text is left to the SVG viewer's sans-serif font.
+//! learning curve). Of a benchmark: bits per byte against compression time relative to
+//! `xz -9e`, every codec labelled. Text is left to the SVG viewer's sans-serif font.
 
 use super::sweep::point_label;
-use super::table::{SweepPoint, SweepReport};
+use super::table::{BenchReport, BenchRow, SweepPoint, SweepReport, REFERENCE_CODEC};
 use crate::error::{Error, Result};
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
@@ -28,9 +29,18 @@ fn short_name(file: &str) -> &str {
         .unwrap_or(file)
 }
 
-/// Draws `draw` into a new SVG file at `path`.
+/// Draws `draw` into a new SVG file at `path` of the usual size.
 fn svg(
     path: &Path,
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> DrawResult,
+) -> Result<()> {
+    svg_sized(path, SIZE, draw)
+}
+
+/// Draws `draw` into a new SVG file at `path` of `size` pixels.
+fn svg_sized(
+    path: &Path,
+    size: (u32, u32),
     draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> DrawResult,
 ) -> Result<()> {
     let fail = |e: Box<dyn std::error::Error>| {
@@ -39,7 +49,7 @@ fn svg(
             path.display()
         )))
     };
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    let root = SVGBackend::new(path, size).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(e.into()))?;
     draw(&root).map_err(fail)?;
     root.present().map_err(|e| fail(e.into()))?;
@@ -496,9 +506,384 @@ pub fn learning_curve(rep: &SweepReport, path: &Path) -> Result<()> {
     })
 }
 
+/// A text label's box in pixels: left and top edge, width and height.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LabelBox {
+    /// Left edge.
+    pub x: i32,
+    /// Top edge.
+    pub y: i32,
+    /// Width.
+    pub w: i32,
+    /// Height.
+    pub h: i32,
+}
+
+impl LabelBox {
+    /// Whether the two boxes share any area (touching edges do not count).
+    pub fn overlaps(&self, o: &LabelBox) -> bool {
+        self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
+    }
+
+    /// Whether the box lies within `x0..x1` by `y0..y1`.
+    fn inside(&self, (x0, x1): (i32, i32), (y0, y1): (i32, i32)) -> bool {
+        self.x >= x0 && self.x + self.w <= x1 && self.y >= y0 && self.y + self.h <= y1
+    }
+}
+
+/// Gap in pixels between a point and its label.
+const LABEL_GAP: i32 = POINT_CLEARANCE + 1;
+/// Radius of a benchmark point.
+const POINT_RADIUS: i32 = 5;
+/// Half the side of the square around each point that labels keep clear of: a label
+/// touching another point reads as that point's.
+const POINT_CLEARANCE: i32 = POINT_RADIUS + 3;
+
+/// The pixel size of `text` in [`LABEL_FONT`], estimated (plotters is built without a
+/// font engine): the SVG backend writes a font size of `size / 1.24` pixels (one em),
+/// and a character is taken as 0.6 em wide, which errs towards too wide for
+/// sans-serif.
+fn label_size(text: &str) -> (i32, i32) {
+    let em = f64::from(LABEL_FONT.1) / 1.24;
+    let w = (text.chars().count() as f64 * em * 0.6).ceil() as i32;
+    (w, em.ceil() as i32 + 2)
+}
+
+/// Places one label per anchor point (pixels) so that no two labels overlap and no
+/// label covers a point: greedily, from the top point down, each label goes right of its
+/// point, vertically centred on it, or else left of it, or else nudged up or down in
+/// 2-pixel steps, whichever is nearest; all within `x_range` by `y_range` where
+/// possible. `sizes[i]` is label `i`'s (width, height). Returns the boxes in the order
+/// of the anchors.
+pub fn place_labels(
+    anchors: &[(i32, i32)],
+    sizes: &[(i32, i32)],
+    x_range: (i32, i32),
+    y_range: (i32, i32),
+) -> Vec<LabelBox> {
+    let mut order: Vec<usize> = (0..anchors.len()).collect();
+    order.sort_by_key(|&i| (anchors[i].1, anchors[i].0));
+    let r = POINT_CLEARANCE;
+    let mut taken: Vec<LabelBox> = anchors
+        .iter()
+        .map(|&(x, y)| LabelBox {
+            x: x - r,
+            y: y - r,
+            w: 2 * r + 1,
+            h: 2 * r + 1,
+        })
+        .collect();
+    let mut out = vec![
+        LabelBox {
+            x: 0,
+            y: 0,
+            w: 0,
+            h: 0
+        };
+        anchors.len()
+    ];
+    let max_shift = (y_range.1 - y_range.0).max(0);
+    for i in order {
+        let ((ax, ay), (w, h)) = (anchors[i], sizes[i]);
+        let at = |left: bool, dy: i32| LabelBox {
+            x: if left {
+                ax - LABEL_GAP - w
+            } else {
+                ax + LABEL_GAP
+            },
+            y: ay - h / 2 + dy,
+            w,
+            h,
+        };
+        let free =
+            |b: &LabelBox| b.inside(x_range, y_range) && !taken.iter().any(|t| t.overlaps(b));
+        let found = (0..=max_shift / 2)
+            .flat_map(|k| {
+                let dy = 2 * k;
+                [(false, dy), (true, dy), (false, -dy), (true, -dy)]
+            })
+            .map(|(left, dy)| at(left, dy))
+            .find(|b| free(b));
+        // Nothing free within the plot (a crowded plot): keep off the other labels at
+        // least, wherever that ends up.
+        let b = found
+            .or_else(|| {
+                (0..=4 * max_shift)
+                    .map(|dy| at(false, dy))
+                    .find(|b| !taken.iter().any(|t| t.overlaps(b)))
+            })
+            .unwrap_or_else(|| at(false, 0));
+        taken.push(b);
+        out[i] = b;
+    }
+    out
+}
+
+/// Whether a benchmark row is one of nnzip's own codecs (the neural presets, the bare
+/// core or its LZW) rather than a peer.
+pub fn is_nnzip(codec: &str) -> bool {
+    codec.starts_with("nn-") || codec.starts_with("core-") || codec == "lzw"
+}
+
+/// Colour of nnzip's points and labels on the benchmark plot.
+const NNZIP_COLOUR: RGBColor = RGBColor(31, 100, 180);
+/// Colour of the other compressors' points and labels.
+const PEER_COLOUR: RGBColor = RGBColor(200, 80, 0);
+
+/// Height in pixels of one panel of the benchmark plot: taller than the sweep plots,
+/// because the strong compressors crowd together at the bottom.
+const BENCH_PANEL_HEIGHT: u32 = 760;
+
+/// The rows of a report grouped by file, files in order of first appearance.
+fn rows_by_file(rep: &BenchReport) -> Vec<(&str, Vec<&BenchRow>)> {
+    let mut out: Vec<(&str, Vec<&BenchRow>)> = Vec::new();
+    for r in &rep.rows {
+        match out.iter_mut().find(|(f, _)| *f == r.file) {
+            Some((_, v)) => v.push(r),
+            None => out.push((&r.file, vec![r])),
+        }
+    }
+    out
+}
+
+/// The benchmark plot, `bench.svg`: one panel per file, stacked top to bottom, each
+/// with bits per byte (y) against compression time (x, log scale) for every codec, each
+/// point labelled with its codec, nnzip's codecs in blue and the others in orange. The
+/// time is a multiple of `xz -9e`'s on the same file where xz ran; on a file without an
+/// xz row it is in seconds, and the axis label says so. Rows without a positive time
+/// are left out.
+pub fn bench_plot(rep: &BenchReport, path: &Path) -> Result<()> {
+    let files = rows_by_file(rep);
+    let panels = files.len().max(1) as u32;
+    svg_sized(path, (SIZE.0, BENCH_PANEL_HEIGHT * panels), |root| {
+        let areas = root.split_evenly((panels as usize, 1));
+        for ((file, rows), area) in files.iter().zip(&areas) {
+            bench_panel(area, file, rows)?;
+        }
+        Ok(())
+    })
+}
+
+/// One panel of [`bench_plot`].
+fn bench_panel(
+    root: &DrawingArea<SVGBackend, Shift>,
+    file: &str,
+    rows: &[&BenchRow],
+) -> DrawResult {
+    let relative = rows
+        .iter()
+        .any(|r| r.codec == REFERENCE_CODEC && r.compress_vs_xz.is_some());
+    let time = |r: &BenchRow| {
+        if relative {
+            r.compress_vs_xz
+        } else {
+            Some(r.compress_secs)
+        }
+    };
+    let pts: Vec<(&BenchRow, f64)> = rows
+        .iter()
+        .filter_map(|r| time(r).map(|t| (*r, t)))
+        .filter(|(r, t)| t.is_finite() && *t > 0.0 && r.bits_per_byte.is_finite())
+        .collect();
+    let (tmin, tmax) = pts
+        .iter()
+        .fold((f64::MAX, 0f64), |(a, b), &(_, t)| (a.min(t), b.max(t)));
+    let (ymin, ymax) = pts.iter().fold((f64::MAX, f64::MIN), |(a, b), (r, _)| {
+        (a.min(r.bits_per_byte), b.max(r.bits_per_byte))
+    });
+    if pts.is_empty() {
+        root.draw(&Text::new(
+            format!("{}: no timed rows to plot", short_name(file)),
+            (20, 20),
+            CAPTION_FONT.into_font(),
+        ))?;
+        return Ok(());
+    }
+    let xr = log_range(tmin, tmax, (tmax / tmin).powf(0.06).max(1.6));
+    let original = pts[0].0.original_bytes;
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "Bits per byte vs compression time: {} ({original} bytes)",
+                short_name(file)
+            ),
+            CAPTION_FONT,
+        )
+        .margin(20)
+        .x_label_area_size(60)
+        .y_label_area_size(70)
+        .build_cartesian_2d(xr.clone().log_scale(), padded(ymin, ymax, 0.1))?;
+    let x_desc = if relative {
+        format!("compression time as a multiple of {REFERENCE_CODEC}, same run (log scale)")
+    } else {
+        format!("compression time in seconds (log scale; {REFERENCE_CODEC} was not run)")
+    };
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc("bits per byte (lower is better)")
+        .axis_desc_style(AXIS_FONT)
+        .label_style(LABEL_FONT)
+        .x_label_formatter(&|v| {
+            if relative {
+                format!("{}×", si(*v))
+            } else {
+                si(*v)
+            }
+        })
+        .y_label_formatter(&|v| format!("{v:.2}"))
+        .light_line_style(GRID)
+        .draw()?;
+    if relative && xr.contains(&1.0) {
+        let (y0, y1) = (ymin - (ymax - ymin), ymax + (ymax - ymin) + 1.0);
+        chart.draw_series(DashedLineSeries::new(
+            vec![(1.0, y0), (1.0, y1)],
+            6,
+            6,
+            RGBColor(170, 170, 170).stroke_width(1),
+        ))?;
+    }
+    let colour = |r: &BenchRow| {
+        if is_nnzip(&r.codec) {
+            NNZIP_COLOUR
+        } else {
+            PEER_COLOUR
+        }
+    };
+    let anchors: Vec<(i32, i32)> = pts
+        .iter()
+        .map(|(r, t)| chart.backend_coord(&(*t, r.bits_per_byte)))
+        .collect();
+    let sizes: Vec<(i32, i32)> = pts.iter().map(|(r, _)| label_size(&r.codec)).collect();
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    let boxes = place_labels(&anchors, &sizes, (px.start, px.end), (py.start, py.end));
+    // A label moved away from its point gets a thin line back to it, drawn first so
+    // that points and labels cover it.
+    let placed = || pts.iter().zip(&anchors).zip(&boxes);
+    chart.draw_series(placed().filter_map(|(((r, t), &(ax, ay)), b)| {
+        let (dx, mid) = (b.x - ax, b.y + b.h / 2 - ay);
+        (mid.abs() > 3).then(|| {
+            let edge = if dx < 0 { dx + b.w } else { dx };
+            EmptyElement::at((*t, r.bits_per_byte))
+                + PathElement::new(
+                    vec![(0, 0), (edge, mid)],
+                    colour(r).mix(0.6).stroke_width(1),
+                )
+        })
+    }))?;
+    // nnzip's points last, on top of any peer at the same place.
+    let mut on_top: Vec<_> = placed().collect();
+    on_top.sort_by_key(|(((r, _), _), _)| is_nnzip(&r.codec));
+    chart.draw_series(on_top.into_iter().map(|(((r, t), &(ax, ay)), b)| {
+        let c = colour(r);
+        EmptyElement::at((*t, r.bits_per_byte))
+            + Circle::new((0, 0), POINT_RADIUS, c.filled())
+            + Text::new(
+                r.codec.clone(),
+                (b.x - ax, b.y - ay + 1),
+                LABEL_FONT.into_font().color(&c),
+            )
+    }))?;
+    for (name, c) in [("nnzip", NNZIP_COLOUR), ("other compressors", PEER_COLOUR)] {
+        if pts.iter().any(|(r, _)| colour(r) == c) {
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+                .label(name)
+                .legend(move |(x, y)| Circle::new((x + 12, y), POINT_RADIUS, c.filled()));
+        }
+    }
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn close_labels_do_not_overlap() {
+        // Twelve points within a few pixels of each other, some at the right edge.
+        let anchors: Vec<(i32, i32)> = (0..12)
+            .map(|i| (300 + (i * 7) % 13, 200 + (i * 5) % 9))
+            .chain([(795, 201), (796, 204), (798, 199)])
+            .collect();
+        let names = [
+            "nn-fast",
+            "nn-default",
+            "lzw",
+            "gzip -9",
+            "bzip2 -9",
+            "xz -9e",
+        ];
+        let sizes: Vec<(i32, i32)> = (0..anchors.len())
+            .map(|i| label_size(names[i % names.len()]))
+            .collect();
+        let (xr, yr) = ((100, 800), (50, 550));
+        let boxes = place_labels(&anchors, &sizes, xr, yr);
+        assert_eq!(boxes.len(), anchors.len());
+        for (i, a) in boxes.iter().enumerate() {
+            assert_eq!((a.w, a.h), sizes[i]);
+            assert!(a.inside(xr, yr), "{i}: {a:?}");
+            for (j, b) in boxes.iter().enumerate().skip(i + 1) {
+                assert!(!a.overlaps(b), "labels {i} and {j} overlap: {a:?} {b:?}");
+            }
+            // No label covers a point.
+            for (j, &(x, y)) in anchors.iter().enumerate() {
+                let dot = LabelBox {
+                    x: x - POINT_CLEARANCE,
+                    y: y - POINT_CLEARANCE,
+                    w: 2 * POINT_CLEARANCE + 1,
+                    h: 2 * POINT_CLEARANCE + 1,
+                };
+                assert!(!a.overlaps(&dot), "label {i} covers point {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn lone_labels_stay_beside_their_points() {
+        let anchors = [(200, 100), (400, 300), (790, 400)];
+        let sizes = [(60, 17), (60, 17), (60, 17)];
+        let boxes = place_labels(&anchors, &sizes, (100, 800), (50, 550));
+        assert_eq!(
+            boxes[0],
+            LabelBox {
+                x: 209,
+                y: 92,
+                w: 60,
+                h: 17
+            }
+        );
+        assert_eq!(
+            boxes[1],
+            LabelBox {
+                x: 409,
+                y: 292,
+                w: 60,
+                h: 17
+            }
+        );
+        // No room on the right: left of the point.
+        assert_eq!(
+            boxes[2],
+            LabelBox {
+                x: 721,
+                y: 392,
+                w: 60,
+                h: 17
+            }
+        );
+    }
+
+    #[test]
+    fn nnzip_codecs_are_told_apart() {
+        for c in ["nn-fast", "nn-max", "core-default", "lzw"] {
+            assert!(is_nnzip(c), "{c}");
+        }
+        for c in ["xz -9e", "gzip -9", "7z PPMd o10", "lpaq1 9", "compress"] {
+            assert!(!is_nnzip(c), "{c}");
+        }
+    }
 
     #[test]
     fn frontier_keeps_the_unbeaten() {

@@ -13,7 +13,9 @@ tools: the whole process, start-up included). peak MiB: external tools: the chil
 process's maximum resident set size (GNU time %M); nnzip rows: this process's peak \
 resident set size (VmHWM, reset before each run), which includes the benchmark's own \
 copies of input and output; the larger of compression and decompression. model MiB: \
-the model's own memory (memory_bytes()). Every row's round trip was verified.";
+the model's own memory (memory_bytes()). time vs xz -9e, dec vs xz: the row's \
+compression (decompression) wall time divided by xz -9e's on the same file in the same \
+run, `-` where xz was not run. Every row's round trip was verified.";
 
 /// One codec on one file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,6 +36,16 @@ pub struct BenchRow {
     pub compress_mb_s: f64,
     /// Decompression speed in 10^6 original bytes per second.
     pub decompress_mb_s: f64,
+    /// Compression wall time in seconds (best of the runs).
+    pub compress_secs: f64,
+    /// Decompression wall time in seconds (best of the runs).
+    pub decompress_secs: f64,
+    /// Compression time as a multiple of [`REFERENCE_CODEC`]'s on the same file in the
+    /// same run; `None` where that codec was not run (see [`fill_vs_reference`]).
+    pub compress_vs_xz: Option<f64>,
+    /// Decompression time as a multiple of [`REFERENCE_CODEC`]'s, as
+    /// [`BenchRow::compress_vs_xz`].
+    pub decompress_vs_xz: Option<f64>,
     /// Peak resident memory in bytes, see [`BenchRow::peak_memory_source`].
     pub peak_memory_bytes: Option<u64>,
     /// `child` (the external process's own peak) or `process` (this process's peak).
@@ -44,7 +56,8 @@ pub struct BenchRow {
 
 impl BenchRow {
     /// A row with the derived figures (bpc, ratio, speeds) computed from the measured
-    /// ones.
+    /// ones. The times relative to [`REFERENCE_CODEC`] are left `None`:
+    /// [`fill_vs_reference`] sets them once all rows of a file are known.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         codec: &str,
@@ -70,10 +83,45 @@ impl BenchRow {
             },
             compress_mb_s: super::measure::mb_per_s(original, compress_secs),
             decompress_mb_s: super::measure::mb_per_s(original, decompress_secs),
+            compress_secs,
+            decompress_secs,
+            compress_vs_xz: None,
+            decompress_vs_xz: None,
             peak_memory_bytes: peak,
             peak_memory_source: peak_source,
             model_memory_bytes: model_memory,
         }
+    }
+}
+
+/// The codec (table name) that times are compared with: `xz -9e`. Absolute speeds on a
+/// shared machine drift by tens of percent between runs; the ratio of two times
+/// measured in the same run drifts much less.
+pub const REFERENCE_CODEC: &str = "xz -9e";
+
+/// `secs` as a multiple of `reference_secs`; `None` unless both are finite and the
+/// reference is positive.
+pub fn time_ratio(secs: f64, reference_secs: f64) -> Option<f64> {
+    (secs.is_finite() && secs >= 0.0 && reference_secs.is_finite() && reference_secs > 0.0)
+        .then(|| secs / reference_secs)
+}
+
+/// Sets [`BenchRow::compress_vs_xz`] and [`BenchRow::decompress_vs_xz`] of the rows of
+/// one file (`rows` must all come from the same input of the same run) from the
+/// [`REFERENCE_CODEC`] row among them; all `None` where there is no such row.
+pub fn fill_vs_reference(rows: &mut [BenchRow]) {
+    let reference = rows
+        .iter()
+        .find(|r| r.codec == REFERENCE_CODEC)
+        .map(|r| (r.compress_secs, r.decompress_secs));
+    for r in rows {
+        (r.compress_vs_xz, r.decompress_vs_xz) = match reference {
+            Some((c, d)) => (
+                time_ratio(r.compress_secs, c),
+                time_ratio(r.decompress_secs, d),
+            ),
+            None => (None, None),
+        };
     }
 }
 
@@ -93,7 +141,7 @@ pub struct BenchReport {
 }
 
 /// Column names of the bench table, the same in Markdown and CSV.
-pub const BENCH_COLUMNS: [&str; 10] = [
+pub const BENCH_COLUMNS: [&str; 12] = [
     "codec",
     "file",
     "original",
@@ -102,6 +150,8 @@ pub const BENCH_COLUMNS: [&str; 10] = [
     "ratio",
     "comp MB/s",
     "decomp MB/s",
+    "time vs xz -9e",
+    "dec vs xz",
     "peak MiB",
     "model MiB",
 ];
@@ -122,7 +172,17 @@ fn speed(v: f64) -> String {
     }
 }
 
-fn bench_cells(r: &BenchRow) -> [String; 10] {
+/// A time ratio for the table: `14.4×`, `3.42×`, `0.012×`, `-` where unknown.
+fn times(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v >= 10.0 => format!("{v:.1}×"),
+        Some(v) if v >= 0.1 => format!("{v:.2}×"),
+        Some(v) => format!("{v:.3}×"),
+        None => "-".into(),
+    }
+}
+
+fn bench_cells(r: &BenchRow) -> [String; 12] {
     [
         r.codec.clone(),
         r.file.clone(),
@@ -132,6 +192,8 @@ fn bench_cells(r: &BenchRow) -> [String; 10] {
         format!("{:.3}", r.ratio),
         speed(r.compress_mb_s),
         speed(r.decompress_mb_s),
+        times(r.compress_vs_xz),
+        times(r.decompress_vs_xz),
         mib(r.peak_memory_bytes),
         mib(r.model_memory_bytes),
     ]
@@ -204,7 +266,8 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 /// The report as Markdown: a context line, the table, and the notes.
 pub fn bench_markdown(rep: &BenchReport) -> String {
     let rows: Vec<Vec<String>> = rep.rows.iter().map(|r| bench_cells(r).to_vec()).collect();
-    let right = [false, false, true, true, true, true, true, true, true, true];
+    let mut right = [true; BENCH_COLUMNS.len()];
+    right[..2].fill(false);
     format!(
         "nnzip bench: `{}` on {} at {}\n\n{}\n{}\n",
         rep.command,
@@ -216,7 +279,7 @@ pub fn bench_markdown(rep: &BenchReport) -> String {
 }
 
 /// Column names of the bench CSV (machine-friendly, full precision).
-pub const BENCH_CSV_COLUMNS: [&str; 11] = [
+pub const BENCH_CSV_COLUMNS: [&str; 15] = [
     "codec",
     "file",
     "original_bytes",
@@ -225,6 +288,10 @@ pub const BENCH_CSV_COLUMNS: [&str; 11] = [
     "ratio",
     "compress_mb_s",
     "decompress_mb_s",
+    "compress_secs",
+    "decompress_secs",
+    "compress_vs_xz",
+    "decompress_vs_xz",
     "peak_memory_bytes",
     "peak_memory_source",
     "model_memory_bytes",
@@ -243,6 +310,10 @@ pub fn bench_csv(rep: &BenchReport) -> String {
             r.ratio.to_string(),
             r.compress_mb_s.to_string(),
             r.decompress_mb_s.to_string(),
+            r.compress_secs.to_string(),
+            r.decompress_secs.to_string(),
+            opt(r.compress_vs_xz),
+            opt(r.decompress_vs_xz),
             opt(r.peak_memory_bytes),
             r.peak_memory_source.to_string(),
             opt(r.model_memory_bytes),
@@ -478,6 +549,92 @@ pub fn curve_csv(rep: &SweepReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(codec: &str, csecs: f64, dsecs: f64) -> BenchRow {
+        BenchRow::new(codec, "f", 1000, 400, csecs, dsecs, None, "process", None)
+    }
+
+    /// The "time vs xz -9e" and "dec vs xz" cells of each body row of a Markdown table.
+    fn ratio_cells(md: &str) -> Vec<[String; 2]> {
+        let at = |name| BENCH_COLUMNS.iter().position(|c| *c == name).unwrap() + 1;
+        let (c, d) = (at("time vs xz -9e"), at("dec vs xz"));
+        md.lines()
+            .filter(|l| l.starts_with('|'))
+            .skip(2)
+            .map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                [cells[c].to_string(), cells[d].to_string()]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn time_ratio_cells() {
+        assert_eq!(times(Some(14.44)), "14.4×");
+        assert_eq!(times(Some(3.416)), "3.42×");
+        assert_eq!(times(Some(0.01234)), "0.012×");
+        assert_eq!(times(None), "-");
+    }
+
+    #[test]
+    fn reference_is_the_xz_row() {
+        let xz = super::super::external::spec("xz").unwrap();
+        assert_eq!(xz.label, REFERENCE_CODEC);
+    }
+
+    #[test]
+    fn time_ratios_against_xz() {
+        assert_eq!(time_ratio(3.0, 1.5), Some(2.0));
+        assert_eq!(time_ratio(0.0, 1.5), Some(0.0));
+        assert_eq!(time_ratio(1.0, 0.0), None);
+        assert_eq!(time_ratio(f64::NAN, 1.0), None);
+        assert_eq!(time_ratio(1.0, f64::INFINITY), None);
+
+        let mut rows = vec![
+            row("nn-fast", 4.0, 5.0),
+            row(REFERENCE_CODEC, 2.0, 0.5),
+            row("gzip -9", 0.5, 0.25),
+        ];
+        fill_vs_reference(&mut rows);
+        let c: Vec<Option<f64>> = rows.iter().map(|r| r.compress_vs_xz).collect();
+        let d: Vec<Option<f64>> = rows.iter().map(|r| r.decompress_vs_xz).collect();
+        assert_eq!(c, [Some(2.0), Some(1.0), Some(0.25)]);
+        assert_eq!(d, [Some(10.0), Some(1.0), Some(0.5)]);
+        let md = bench_markdown(&BenchReport {
+            command: "c".into(),
+            machine: MachineInfo {
+                cpu: "cpu".into(),
+                cores: 1,
+            },
+            date: "d".into(),
+            notes: String::new(),
+            rows: rows.clone(),
+        });
+        assert_eq!(
+            ratio_cells(&md),
+            [["2.00×", "10.0×"], ["1.00×", "1.00×"], ["0.25×", "0.50×"]]
+        );
+
+        // Without the reference every ratio is unknown, also ones set earlier.
+        rows.remove(1);
+        fill_vs_reference(&mut rows);
+        assert!(rows
+            .iter()
+            .all(|r| r.compress_vs_xz.is_none() && r.decompress_vs_xz.is_none()));
+        let rep = BenchReport {
+            command: "c".into(),
+            machine: MachineInfo {
+                cpu: "cpu".into(),
+                cores: 1,
+            },
+            date: "d".into(),
+            notes: String::new(),
+            rows,
+        };
+        assert_eq!(ratio_cells(&bench_markdown(&rep)), [["-", "-"], ["-", "-"]]);
+        let csv = bench_csv(&rep);
+        assert!(csv.lines().nth(1).unwrap().contains(",4,5,,,"), "{csv}");
+    }
 
     #[test]
     fn csv_quotes_only_when_needed() {
