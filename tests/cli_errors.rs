@@ -184,7 +184,10 @@ fn unknown_version() {
     assert_eq!(nnz[4], 2);
     nnz[4] = 3;
     reseal_header(&mut nnz);
-    decompress_fails(&nnz, "unsupported format version 3 (this build reads version 2)");
+    decompress_fails(
+        &nnz,
+        "unsupported format version 3 (this build reads version 2)",
+    );
     nnz[4] = 0xff;
     decompress_fails(&nnz, "unsupported format version 255");
 }
@@ -198,7 +201,10 @@ fn version_1_files_are_refused_with_one_line() {
     for name in ["fast-alice16k.nnz", "default-empty.nnz", "max-byte.nnz"] {
         let v1 = fs::read(golden.join(name)).unwrap();
         assert_eq!(v1[4], 1, "{name}");
-        let stderr = decompress_fails(&v1, "unsupported format version 1 (this build reads version 2)");
+        let stderr = decompress_fails(
+            &v1,
+            "unsupported format version 1 (this build reads version 2)",
+        );
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
     let dir = dir_with(&[("old.nnz", &fs::read(golden.join("fast-byte.nnz")).unwrap())]);

@@ -110,7 +110,10 @@ fn the_largest_valid_model_is_within_the_memory_limit() {
     cfg.byte_embed = 8;
     assert!(cfg.validate().is_ok());
     let est = cfg.memory_estimate();
-    assert!(est > 1 << 30 && est < nnzip::model::config::limits::MAX_MODEL_BYTES, "{est}");
+    assert!(
+        est > 1 << 30 && est < nnzip::model::config::limits::MAX_MODEL_BYTES,
+        "{est}"
+    );
 }
 
 /// Headers asking for models beyond the limits (a table of 2^25 buckets = 2 GiB, a

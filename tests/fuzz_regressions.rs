@@ -93,15 +93,31 @@ fn old_version_inputs_are_refused_and_ported() {
             err.to_string(),
             format!("unsupported format version {v} (this build reads version {VERSION})")
         );
-        let stem = path.file_stem().and_then(|s| s.to_str()).expect("file name");
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("file name");
         let ported = path.with_file_name(format!("{stem}-v{VERSION}.nnz"));
         let new = std::fs::read(&ported)
             .unwrap_or_else(|e| panic!("{}: no ported copy: {e}", ported.display()));
         assert_eq!(new[4], VERSION, "{}", ported.display());
-        assert_eq!(new[5..39], data[5..39], "{}: only the version byte changes", ported.display());
-        assert_eq!(new[43..], data[43..], "{}: only the header changes", ported.display());
+        assert_eq!(
+            new[5..39],
+            data[5..39],
+            "{}: only the version byte changes",
+            ported.display()
+        );
+        assert_eq!(
+            new[43..],
+            data[43..],
+            "{}: only the header changes",
+            ported.display()
+        );
         assert!(
-            !matches!(decompress_bytes(&new), Err(Error::UnsupportedVersion { .. } | Error::InvalidHeader(_))),
+            !matches!(
+                decompress_bytes(&new),
+                Err(Error::UnsupportedVersion { .. } | Error::InvalidHeader(_))
+            ),
             "{}: the port must reach the chunk decoder",
             ported.display()
         );

@@ -42,7 +42,10 @@ fn memory_estimate_matches_without_optional_parts() {
     cfg.markup = false;
     cfg.byte_embed = 0;
     cfg.table_bits = 16;
-    check("default without match, apm, sparse, markup, embeddings", &cfg);
+    check(
+        "default without match, apm, sparse, markup, embeddings",
+        &cfg,
+    );
     cfg.layers = 2;
     cfg.hidden = 64;
     check("two layers of 64", &cfg);

@@ -157,11 +157,8 @@ impl BenchCodec for CoreCodec {
         let len = usize::try_from(u64::from_le_bytes(*len))
             .map_err(|_| Error::Corrupt("length does not fit in memory".into()))?;
         let mut out = Vec::new();
-        NeuralDecoder::new(&self.cfg.fitted(Some(len as u64)))?.decode_chunk(
-            payload,
-            len,
-            &mut out,
-        )?;
+        NeuralDecoder::new(&self.cfg.fitted(Some(len as u64)))?
+            .decode_chunk(payload, len, &mut out)?;
         Ok(out)
     }
 

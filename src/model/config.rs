@@ -296,11 +296,7 @@ impl ModelConfig {
         } else {
             0
         };
-        let apm = if self.apm {
-            (256 + 65_536) * 33 * 2
-        } else {
-            0
-        };
+        let apm = if self.apm { (256 + 65_536) * 33 * 2 } else { 0 };
         // First-layer mixers: one input per context and for order 0, two from the
         // match model, a bias; one row of padded inputs per weight set.
         let mix_inputs = contexts as usize + 1 + if self.match_model { 2 } else { 0 } + 1;
