@@ -262,6 +262,18 @@ fn the_header_stores_the_table_fitted_to_the_input() {
         want.table_bits = 13;
         assert_eq!(cfg, want, "{preset}: only the table is fitted");
         assert_eq!(nnzip::decompress_bytes(&nnz).unwrap(), text);
+        let info = nnzip()
+            .current_dir(p)
+            .args(["info", "a.nnz"])
+            .output()
+            .unwrap();
+        let info = String::from_utf8_lossy(&info.stdout);
+        let model = if preset == "fast" {
+            "model:         orders 1,2,3,4,6 +word +match, table 2^13 buckets, 1 hidden layer(s) of 4 relu, 0 byte embedding(s)"
+        } else {
+            "model:         orders 1,2,3,4,5,6,8 +word +match +sparse +markup, table 2^13 buckets, 1 hidden layer(s) of 8 relu, 1 byte embedding(s)"
+        };
+        assert!(info.contains(model), "{model:?} missing in:\n{info}");
 
         let streamed = nnzip()
             .args(["compress", "-q", "--preset", preset, "-"])
