@@ -1,7 +1,17 @@
-//! Throughput of the neural model: one id per preset, each iteration codes the same
-//! 64 KB of text (16 KB for `max`) with a model that has already learned from it once
-//! (steady state: prediction, coding and the training step, without the allocation of
-//! the model).
+//! Time per coded bit of the neural model: one id per preset (`model_step/encode_fast`,
+//! `…_default`, `…_max`), each iteration codes the same 64 KB of text (16 KB for `max`)
+//! with a model that has already learned from it once (steady state: prediction,
+//! coding and the training step of every bit, without the allocation of the model).
+//! The model is the preset's as configured (its full table, as for a large input or a
+//! pipe; the writer would fit the table of a 64 KB file down to 2^16 buckets).
+//!
+//! **Reading it in ns per bit.** The throughput is set in elements = coded bits (8 per
+//! input byte), so criterion's `thrpt:` line is in bits per second: ns per bit is
+//! `1000 / (Melem/s)`. Before each id the bench also prints one timed pass as
+//! `model bench: PRESET: N ns/bit`.
+//!
+//! Quick: `cargo bench --bench model` takes about half a minute; one preset:
+//! `cargo bench --bench model -- encode_fast`.
 //!
 //! Text: the first 64 KB of `../shared/corpora/enwik/enwik6` where present, else of a
 //! shipped sample in `corpora/`, else generated words.
@@ -10,7 +20,7 @@ use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throug
 use nnzip::neural::NeuralEncoder;
 use nnzip::Preset;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const SAMPLE: usize = 64 * 1024;
 
@@ -59,9 +69,9 @@ fn model(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1));
     // The max preset is some 10x slower: a quarter of the text keeps its run short.
     for (preset, len, secs) in [
-        (Preset::Fast, SAMPLE, 4),
-        (Preset::Default, SAMPLE, 6),
-        (Preset::Max, SAMPLE / 4, 10),
+        (Preset::Fast, SAMPLE, 3),
+        (Preset::Default, SAMPLE, 4),
+        (Preset::Max, SAMPLE / 4, 4),
     ] {
         let text = &text[..len.min(text.len())];
         let mut enc = match NeuralEncoder::new(&preset.config()) {
@@ -70,7 +80,17 @@ fn model(c: &mut Criterion) {
         };
         let mut out = Vec::with_capacity(text.len());
         enc.encode_chunk(text, &mut out);
-        g.throughput(Throughput::Bytes(text.len() as u64))
+        let bits = 8 * text.len() as u64;
+        let start = Instant::now();
+        out.clear();
+        enc.encode_chunk(text, &mut out);
+        let secs_pass = start.elapsed().as_secs_f64();
+        eprintln!(
+            "model bench: {}: {:.1} ns/bit ({bits} bits in {secs_pass:.3} s)",
+            preset.name(),
+            secs_pass * 1e9 / bits as f64,
+        );
+        g.throughput(Throughput::Elements(bits))
             .measurement_time(Duration::from_secs(secs));
         g.bench_function(format!("encode_{}", preset.name()), |b| {
             b.iter(|| {

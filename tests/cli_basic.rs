@@ -238,6 +238,65 @@ fn model_flags_reach_the_header() {
     assert_eq!(back, text);
 }
 
+/// A file of known length gets a context table fitted to it (one 64-byte bucket per
+/// byte, rounded up to a power of two, at least 2^10), and the header stores the
+/// fitted size; from a pipe the length is unknown and the preset's table is kept.
+#[test]
+fn the_header_stores_the_table_fitted_to_the_input() {
+    let text = sample_text(5000);
+    let dir = dir_with(&[("a", &text)]);
+    let p = dir.path();
+    for (preset, full) in [("fast", 20), ("default", 22)] {
+        nnzip()
+            .current_dir(p)
+            .args(["compress", "-f", "-q", "--preset", preset, "a"])
+            .assert()
+            .success();
+        let nnz = fs::read(p.join("a.nnz")).unwrap();
+        let cfg = nnzip::format::Header::read_from(&mut &nnz[..])
+            .unwrap()
+            .config;
+        assert_eq!(cfg.table_bits, 13, "{preset}: 5000 bytes need 2^13 buckets");
+        let mut want = nnzip::Preset::from_name(preset).unwrap().config();
+        assert_eq!(want.table_bits, full, "{preset}");
+        want.table_bits = 13;
+        assert_eq!(cfg, want, "{preset}: only the table is fitted");
+        assert_eq!(nnzip::decompress_bytes(&nnz).unwrap(), text);
+        let info = nnzip()
+            .current_dir(p)
+            .args(["info", "a.nnz"])
+            .output()
+            .unwrap();
+        let info = String::from_utf8_lossy(&info.stdout);
+        let model = if preset == "fast" {
+            "model:         orders 1,2,3,4,6 +word +match, table 2^13 buckets, 1 hidden layer(s) of 4 relu, 0 byte embedding(s)"
+        } else {
+            "model:         orders 1,2,3,4,5,6,8 +word +match +sparse +markup, table 2^13 buckets, 1 hidden layer(s) of 8 relu, 1 byte embedding(s)"
+        };
+        assert!(info.contains(model), "{model:?} missing in:\n{info}");
+
+        let streamed = nnzip()
+            .args(["compress", "-q", "--preset", preset, "-"])
+            .write_stdin(text.clone())
+            .output()
+            .unwrap();
+        assert!(streamed.status.success());
+        let h = nnzip::format::Header::read_from(&mut &streamed.stdout[..]).unwrap();
+        assert_eq!(h.original_len, None);
+        assert_eq!(h.config.table_bits, full, "{preset} from a pipe");
+    }
+    // Tiny inputs stop at the smallest table.
+    fs::write(p.join("b"), b"x").unwrap();
+    nnzip()
+        .current_dir(p)
+        .args(["compress", "-q", "b"])
+        .assert()
+        .success();
+    let nnz = fs::read(p.join("b.nnz")).unwrap();
+    let h = nnzip::format::Header::read_from(&mut &nnz[..]).unwrap();
+    assert_eq!(h.config.table_bits, 10);
+}
+
 #[test]
 fn usage_errors_exit_2() {
     for args in [
@@ -273,9 +332,9 @@ fn info_describes_header_and_trailer() {
     let crc = format!("{:08x}", crc32fast::hash(&text));
     for needle in [
         "a.nnz\n",
-        "format:        nnzip container (.nnz), version 1",
+        "format:        nnzip container (.nnz), version 2",
         "codec:         neural (id 1)",
-        "model:         orders 1,2,3,4,6 +word +match, tables 2^12 lines",
+        "model:         orders 1,2,3,4,6 +word +match, table 2^12 buckets, 1 hidden layer(s) of 4 relu",
         "original size: 30000 bytes",
         &format!("packed size:   {} bytes", nnz.len()),
         "bits per byte",

@@ -181,11 +181,39 @@ fn wrong_magic() {
 #[test]
 fn unknown_version() {
     let (_, mut nnz) = good();
-    nnz[4] = 2;
+    assert_eq!(nnz[4], 2);
+    nnz[4] = 3;
     reseal_header(&mut nnz);
-    decompress_fails(&nnz, "unsupported format version 2");
+    decompress_fails(
+        &nnz,
+        "unsupported format version 3 (this build reads version 2)",
+    );
     nnz[4] = 0xff;
     decompress_fails(&nnz, "unsupported format version 255");
+}
+
+/// Version 1 was never released and is no longer read (FORMAT.md, "Version
+/// history"): a real version-1 file fails with one line naming version 1, by file
+/// name and from stdin, and `info` refuses it the same way.
+#[test]
+fn version_1_files_are_refused_with_one_line() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/v1");
+    for name in ["fast-alice16k.nnz", "default-empty.nnz", "max-byte.nnz"] {
+        let v1 = fs::read(golden.join(name)).unwrap();
+        assert_eq!(v1[4], 1, "{name}");
+        let stderr = decompress_fails(
+            &v1,
+            "unsupported format version 1 (this build reads version 2)",
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    let dir = dir_with(&[("old.nnz", &fs::read(golden.join("fast-byte.nnz")).unwrap())]);
+    let out = nnzip()
+        .current_dir(dir.path())
+        .args(["info", "old.nnz"])
+        .output()
+        .unwrap();
+    assert_failure(&out, "old.nnz", "unsupported format version 1");
 }
 
 #[test]

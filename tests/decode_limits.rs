@@ -14,8 +14,8 @@ use nnzip::{decompress_bytes, Error, ModelConfig, Preset};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// Address-space limit for the child (KiB): the fast model (~85 MiB) fits, a model
-/// or buffer of gigabytes does not.
+/// Address-space limit for the child (KiB): the fast model (at most ~70 MiB, its
+/// table of 2^20 buckets included) fits, a model or buffer of a gigabyte does not.
 const VMEM_LIMIT_KIB: u64 = 768 << 10;
 
 /// A header for `cfg` with the original length `len` and a valid CRC, even for a
@@ -76,42 +76,79 @@ fn the_memory_limit_admits_the_fast_preset() {
         .expect("compress");
     let (status, stderr) = decompress_limited(&nnz);
     assert_eq!(status, Some(0), "{stderr}");
-    // And under the same limit the binary cannot build a valid model of 2 GiB
-    // (two tables of 2^24 lines): the limit really binds.
+    // And under the same limit the binary cannot build a valid model of 1 GiB (one
+    // table of 2^24 buckets of 64 bytes): the limit really binds. (The reader builds
+    // the model the header describes; only the writer fits the table to the input.)
     let mut big = Preset::Fast.config();
     big.table_bits = 24;
     big.orders = vec![2, 3];
     big.word = false;
+    assert!(big.validate().is_ok());
+    assert!(big.memory_estimate() > 1 << 30);
     let nnz = header(&big, Some(0));
     let (status, stderr) = decompress_limited(&[nnz, empty_end()].concat());
     assert_ne!(status, Some(0), "a 2 GiB model fitted under the limit");
     assert!(stderr.contains("memory allocation"), "{stderr}");
 }
 
-/// The largest model a header can describe: every order, 2^24-line tables, the widest
-/// network. Refused by the header check, before anything is allocated.
+/// The largest model a header can describe within the limits: every order and
+/// context, a 2^24-bucket table, the widest and deepest network. Since version 2 all
+/// contexts share one table, so it stays near 1 GiB, below the 4 GiB limit
+/// (`limits::MAX_MODEL_BYTES`, which remains as a backstop).
+#[test]
+fn the_largest_valid_model_is_within_the_memory_limit() {
+    let mut cfg = Preset::Max.config();
+    cfg.orders = (1..=16).collect();
+    cfg.word = true;
+    cfg.match_model = true;
+    cfg.sparse = true;
+    cfg.markup = true;
+    cfg.apm = true;
+    cfg.table_bits = 24;
+    cfg.hidden = 1024;
+    cfg.layers = 2;
+    cfg.byte_embed = 8;
+    assert!(cfg.validate().is_ok());
+    let est = cfg.memory_estimate();
+    assert!(
+        est > 1 << 30 && est < nnzip::model::config::limits::MAX_MODEL_BYTES,
+        "{est}"
+    );
+}
+
+/// Headers asking for models beyond the limits (a table of 2^25 buckets = 2 GiB, a
+/// third hidden layer as version 1 allowed, a network of 65535 units) are refused
+/// by the header check with one line, before anything is allocated.
 #[cfg(unix)]
 #[test]
 fn a_header_asking_for_a_huge_model_is_refused_before_allocating() {
-    let mut cfg = Preset::Max.config();
-    cfg.orders = (1..=16).collect();
-    cfg.table_bits = 24;
-    cfg.hidden = 1024;
-    cfg.layers = 3;
-    cfg.byte_embed = 8;
-    assert!(cfg.memory_estimate() > 4 << 30);
-    let b = [header(&cfg, None), empty_end()].concat();
-    assert!(
-        matches!(decompress_bytes(&b), Err(Error::InvalidHeader(m)) if m.contains("MiB")),
-        "in process"
-    );
-    let (status, stderr) = decompress_limited(&b);
-    assert_eq!(status, Some(1), "{stderr}");
-    assert!(
-        stderr.contains("invalid header") && stderr.contains("MiB"),
-        "{stderr}"
-    );
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let mut table = Preset::Max.config();
+    table.orders = (1..=16).collect();
+    table.table_bits = 25;
+    let mut layers = Preset::Max.config();
+    layers.hidden = 1024;
+    layers.layers = 3;
+    let mut wide = Preset::Max.config();
+    wide.hidden = u16::MAX;
+    for (cfg, needle) in [
+        (table, "table bits 25"),
+        (layers, "layer count 3"),
+        (wide, "hidden width 65535"),
+    ] {
+        assert!(cfg.validate().is_err(), "{needle}");
+        let b = [header(&cfg, None), empty_end()].concat();
+        assert!(
+            matches!(decompress_bytes(&b), Err(Error::InvalidHeader(ref m)) if m.contains(needle)),
+            "in process: {needle}"
+        );
+        let (status, stderr) = decompress_limited(&b);
+        assert_eq!(status, Some(1), "{stderr}");
+        assert!(
+            stderr.contains("invalid header") && stderr.contains(needle),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
 }
 
 /// A header claiming an original length of 2^64 - 2 bytes, and a chunk claiming the

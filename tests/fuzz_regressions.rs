@@ -6,6 +6,13 @@
 //! below), and a panic names the file. `lzw_decode` inputs get the same all-layers
 //! check as `tests/lzw_regressions.rs`.
 //!
+//! Inputs saved before format version 2 are version-1 files, which this build no
+//! longer reads (FORMAT.md, "Version history"): they are still replayed (they must not
+//! panic) and must fail with `Error::UnsupportedVersion { found: 1, .. }`; each has a
+//! copy ported to the current version (`…-v2.nnz`: the version byte changed and the
+//! header CRC re-sealed, the rest as found), so that the decoder path the fuzzer found
+//! stays covered.
+//!
 //! The ignored test [`write_fuzz_seeds`] (re)writes the seed corpora under
 //! `fuzz/seeds/`: `NNZIP_WRITE_FUZZ_SEEDS=1 cargo test --release --test
 //! fuzz_regressions -- --ignored`.
@@ -14,8 +21,8 @@
 mod checks;
 mod lzw_layers;
 
-use nnzip::format::NnzEncoder;
-use nnzip::{compress_bytes, Codec, ModelConfig, Preset};
+use nnzip::format::{NnzEncoder, MAGIC, VERSION};
+use nnzip::{compress_bytes, decompress_bytes, Codec, Error, ModelConfig, Preset};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
@@ -65,6 +72,58 @@ fn nnz_decode_inputs_replay() {
     replay("nnz_decode", checks::nnz_decode);
 }
 
+/// Saved `.nnz` inputs of an older format version fail with a clear error naming their
+/// version, and each has a ported copy of the current version (see the module docs).
+#[test]
+fn old_version_inputs_are_refused_and_ported() {
+    let inputs = saved("nnz_decode");
+    let old: Vec<&(PathBuf, Vec<u8>)> = inputs
+        .iter()
+        .filter(|(_, d)| d.starts_with(&MAGIC) && d.get(4).is_some_and(|&v| v < VERSION))
+        .collect();
+    for (path, data) in &old {
+        let v = data[4];
+        let err = decompress_bytes(data).expect_err("an old version must be refused");
+        assert!(
+            matches!(err, Error::UnsupportedVersion { found, supported: VERSION } if found == v),
+            "{}: {err:?}",
+            path.display()
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("unsupported format version {v} (this build reads version {VERSION})")
+        );
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("file name");
+        let ported = path.with_file_name(format!("{stem}-v{VERSION}.nnz"));
+        let new = std::fs::read(&ported)
+            .unwrap_or_else(|e| panic!("{}: no ported copy: {e}", ported.display()));
+        assert_eq!(new[4], VERSION, "{}", ported.display());
+        assert_eq!(
+            new[5..39],
+            data[5..39],
+            "{}: only the version byte changes",
+            ported.display()
+        );
+        assert_eq!(
+            new[43..],
+            data[43..],
+            "{}: only the header changes",
+            ported.display()
+        );
+        assert!(
+            !matches!(
+                decompress_bytes(&new),
+                Err(Error::UnsupportedVersion { .. } | Error::InvalidHeader(_))
+            ),
+            "{}: the port must reach the chunk decoder",
+            ported.display()
+        );
+    }
+}
+
 #[test]
 fn roundtrip_inputs_replay() {
     replay("roundtrip", checks::roundtrip);
@@ -82,7 +141,7 @@ fn lzw_decode_inputs_replay() {
 }
 
 /// The seed corpora of the fuzz targets: small valid streams of every preset (with
-/// 2^10-line tables, so that each execution is quick), in one and in several chunks,
+/// a 2^10-bucket table, so that each execution is quick), in one and in several chunks,
 /// with the original length known and unknown, plus `.Z` streams of every code width.
 /// They are tiny because an instrumented build decodes only a few kB/s with the
 /// larger presets.

@@ -5,14 +5,20 @@
 //!
 //! Two checks per file:
 //! - it decodes to the original, whose length and CRC-32 match the manifest (every
-//!   version's files, forever: readers keep decoding every older version);
+//!   `.Z` file, and the `.nnz` files of every version from [`FIRST_READABLE`] on,
+//!   forever: readers keep decoding every released older version);
 //! - re-compressing the original with the recorded settings (for `.nnz`: the model
 //!   configuration in the file's header, and its chunk length) reproduces it byte for
 //!   byte (files of the current version, and every `.Z` file). So any change of the
 //!   model, the coder or the container that would alter the output — and with it break
 //!   the files users already have — fails here. The rules are in `FORMAT.md`, "Format
 //!   version policy": such a change needs a new format version and a new golden
-//!   directory; existing golden files are never regenerated.
+//!   directory; the golden files of a released version are never regenerated.
+//!
+//! `.nnz` files of a version before [`FIRST_READABLE`] (version 1: never released, its
+//! predictor was replaced; see "Version history" in `FORMAT.md`) must instead be
+//! refused with `Error::UnsupportedVersion { found: 1, .. }`; their manifests still
+//! have to match their sources.
 //!
 //! Originals are not checked in when they can be regenerated from the shipped
 //! corpora. Sources in the manifest: `empty`, `byte:HH` (one byte, hex), `seq256` (the
@@ -24,12 +30,36 @@
 //! New golden files (for a new format version) are written by the ignored test
 //! [`write_missing_golden_files`]: list them in the manifest with `-` for length and
 //! CRC, then run `NNZIP_WRITE_GOLDEN=1 cargo test --release --test golden --
-//! --ignored`. It never overwrites a file.
+//! --ignored write_missing_golden_files`. It never overwrites a file.
+//!
+//! **Regenerating the golden files of an unreleased version.** While the current
+//! version is listed in [`UNRELEASED`] (version 2 is, until the first release), its
+//! model may still change; after such a change, rewrite all of its golden files (the
+//! `.nnz` and the `.Z` ones, and the lengths and CRCs in its manifest) with one
+//! command, from the crate root:
+//!
+//! ```text
+//! NNZIP_REWRITE_GOLDEN=2 cargo test --release --test golden -- --ignored rewrite_unreleased_golden_files
+//! ```
+//!
+//! The variable must name the current version, and that version must be in
+//! [`UNRELEASED`]; otherwise the test refuses to touch anything. Then run
+//! `cargo test --release --test golden` and commit `tests/golden/v2/`. On release,
+//! remove the version from [`UNRELEASED`]: from then on its files are frozen.
 
 use nnzip::format::{Header, NnzEncoder, CHUNK_LEN, HEADER_LEN, VERSION};
-use nnzip::{compress, compress_bytes, decompress_bytes, Codec, Preset};
+use nnzip::{compress, compress_bytes, decompress_bytes, Codec, Error, Preset};
 use std::fs;
 use std::path::{Path, PathBuf};
+
+/// The oldest `.nnz` format version this build decodes. Version 1 was never released
+/// and is refused (see "Version history" in `FORMAT.md`).
+const FIRST_READABLE: u8 = 2;
+
+/// Format versions not released yet: their golden files may be rewritten by
+/// [`rewrite_unreleased_golden_files`] when the model changes. Empty this list (of the
+/// version) when it is released.
+const UNRELEASED: &[u8] = &[2];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -193,6 +223,21 @@ fn check(version: u8, dir: &Path, e: &Entry) -> Result<(), String> {
             e.source
         ));
     }
+    let nnz = matches!(e.settings, Settings::Neural { .. });
+    if nnz && version < FIRST_READABLE {
+        return match decompress_bytes(&golden) {
+            Err(Error::UnsupportedVersion { found, supported })
+                if found == version && supported == VERSION =>
+            {
+                Ok(())
+            }
+            other => Err(format!(
+                "a version-{version} file must be refused with UnsupportedVersion \
+                 {{ found: {version}, supported: {VERSION} }}, got {:?}",
+                other.map(|d| d.len())
+            )),
+        };
+    }
     match decompress_bytes(&golden) {
         Ok(d) if d.len() as u64 == len && crc32fast::hash(&d) == crc => {}
         Ok(d) => {
@@ -328,22 +373,49 @@ fn manifests_are_complete() {
     }
 }
 
-/// Writes the golden files of the current version's manifest that do not exist yet
-/// and fills in their length and CRC (see the module docs). Never overwrites a file.
+/// The hex dump in FORMAT.md's "Example" section is what this build writes for the
+/// empty input with the fast preset from a pipe.
 #[test]
-#[ignore = "writes golden files; run with NNZIP_WRITE_GOLDEN=1 for a new format version"]
-fn write_missing_golden_files() {
-    if std::env::var_os("NNZIP_WRITE_GOLDEN").is_none() {
-        eprintln!("set NNZIP_WRITE_GOLDEN=1 to write missing golden files");
-        return;
+fn format_md_example_is_current() {
+    let doc = fs::read_to_string(root().join("FORMAT.md")).expect("FORMAT.md");
+    let example = doc
+        .split("## Example")
+        .nth(1)
+        .and_then(|s| s.split("```").nth(1))
+        .expect("FORMAT.md has an Example section with a code block");
+    let mut shown = Vec::new();
+    for line in example.lines().filter(|l| l.contains(": ")) {
+        let hex = line.split(": ").nth(1).expect("xxd line");
+        let hex: String = hex.get(..40).unwrap_or(hex).split_whitespace().collect();
+        for i in (0..hex.len()).step_by(2) {
+            shown.push(u8::from_str_radix(&hex[i..i + 2], 16).expect("hex byte"));
+        }
     }
+    let mut written = Vec::new();
+    compress(
+        &b""[..],
+        &mut written,
+        &Codec::Neural(Preset::Fast.config()),
+        &mut |_| {},
+    )
+    .expect("compress");
+    assert_eq!(
+        shown, written,
+        "FORMAT.md's example is stale: printf '' | nnzip compress --preset fast - | xxd"
+    );
+}
+
+/// Writes the golden files of the current version's manifest: those still listed
+/// with `-` for length and CRC (and missing), or with `rewrite` all of them,
+/// overwriting; fills in every length and CRC.
+fn write_golden_files(rewrite: bool) {
     let dir = root().join(format!("tests/golden/v{VERSION}"));
     let path = dir.join("MANIFEST");
     let text = fs::read_to_string(&path).expect("MANIFEST");
     let mut out = String::new();
     for line in text.lines() {
         let f: Vec<&str> = line.split_whitespace().collect();
-        if line.starts_with('#') || f.len() != 5 || f[3] != "-" {
+        if line.starts_with('#') || f.len() != 5 || (f[3] != "-" && !rewrite) {
             out.push_str(line);
             out.push('\n');
             continue;
@@ -351,7 +423,7 @@ fn write_missing_golden_files() {
         let settings = Settings::parse(f[1]);
         let orig = original(f[2]);
         let file = dir.join(f[0]);
-        if !file.exists() {
+        if rewrite || !file.exists() {
             fs::write(&file, settings.compress(&orig)).expect("write golden file");
         }
         out.push_str(&format!(
@@ -364,4 +436,45 @@ fn write_missing_golden_files() {
         ));
     }
     fs::write(&path, out).expect("rewrite MANIFEST");
+}
+
+/// Writes the golden files of the current version's manifest that do not exist yet
+/// and fills in their length and CRC (see the module docs). Never overwrites a file.
+#[test]
+#[ignore = "writes golden files; run with NNZIP_WRITE_GOLDEN=1 for a new format version"]
+fn write_missing_golden_files() {
+    if std::env::var_os("NNZIP_WRITE_GOLDEN").is_none() {
+        eprintln!("set NNZIP_WRITE_GOLDEN=1 to write missing golden files");
+        return;
+    }
+    write_golden_files(false);
+}
+
+/// Rewrites every golden file of the current version, which must not be released yet
+/// (see the module docs): `NNZIP_REWRITE_GOLDEN=<current version>`.
+#[test]
+#[ignore = "rewrites golden files; run with NNZIP_REWRITE_GOLDEN=<version> while unreleased"]
+fn rewrite_unreleased_golden_files() {
+    let Some(v) = std::env::var_os("NNZIP_REWRITE_GOLDEN") else {
+        eprintln!("set NNZIP_REWRITE_GOLDEN={VERSION} to rewrite the golden files of v{VERSION}");
+        return;
+    };
+    assert_eq!(
+        v.to_str(),
+        Some(VERSION.to_string().as_str()),
+        "NNZIP_REWRITE_GOLDEN must name the current format version, {VERSION}"
+    );
+    assert!(
+        UNRELEASED.contains(&VERSION),
+        "format version {VERSION} is released: its golden files are never rewritten \
+         (FORMAT.md, \"Format version policy\")"
+    );
+    write_golden_files(true);
+}
+
+/// The list of unreleased versions can only hold the current one: an older version
+/// is released or superseded, and a superseded unreleased one is no longer read.
+#[test]
+fn only_the_current_version_can_be_unreleased() {
+    assert!(UNRELEASED.iter().all(|&v| v == VERSION), "{UNRELEASED:?}");
 }

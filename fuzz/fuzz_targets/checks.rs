@@ -103,7 +103,7 @@ pub fn nnz_decode(data: &[u8]) {
     decode_agreeing(&sealed);
 }
 
-/// The fast preset with 2^12-line tables instead of 2^18: the same code paths, far
+/// The fast preset with a 2^12-bucket table instead of 2^20: the same code paths, far
 /// less memory to set up per execution.
 pub fn small_fast() -> ModelConfig {
     let mut cfg = Preset::Fast.config();

@@ -275,7 +275,7 @@ pub struct ModelArgs {
     #[arg(long, value_name = "N", value_parser = ranged(limits::HIDDEN))]
     pub hidden: Option<u16>,
 
-    /// Number of hidden layers (1..=3).
+    /// Number of hidden layers (1..=2).
     #[arg(long, value_name = "N", value_parser = ranged(limits::LAYERS))]
     pub layers: Option<u8>,
 
@@ -296,8 +296,9 @@ pub struct ModelArgs {
     #[arg(long)]
     pub no_match: bool,
 
-    /// log2 of the number of 64-byte lines of each context table (10..=24); memory grows
-    /// as 2^N.
+    /// log2 of the number of 64-byte buckets of the context table that all contexts
+    /// share (10..=24); memory grows as 2^N (24: 1 GiB). For a file of known length it
+    /// is lowered to what the file can use (at most one bucket per byte).
     #[arg(long, value_name = "N", value_parser = ranged(limits::TABLE_BITS))]
     pub table_bits: Option<u8>,
 

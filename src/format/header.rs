@@ -26,7 +26,7 @@ pub struct Header {
     pub version: u8,
     /// Codec id ([`CODEC_NEURAL`]).
     pub codec: u8,
-    /// Flags byte; every bit is reserved and zero in version 1.
+    /// Flags byte; every bit is reserved and zero (in versions 1 and 2).
     pub flags: u8,
     /// The model configuration, seed included.
     pub config: ModelConfig,
@@ -35,7 +35,7 @@ pub struct Header {
 }
 
 impl Header {
-    /// A version-1 header for the neural codec.
+    /// A header of the current version ([`VERSION`]) for the neural codec.
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] if `config` is out of range or `original_len` is the
@@ -192,16 +192,24 @@ mod tests {
         b[0] = b'P';
         assert!(matches!(read(&b), Err(Error::BadMagic { .. })));
 
-        let mut b = good;
-        b[4] = 2;
-        reseal(&mut b);
-        assert!(matches!(
-            read(&b),
-            Err(Error::UnsupportedVersion {
-                found: 2,
-                supported: 1
-            })
-        ));
+        // Newer versions, and version 1 (never released, no longer read), are refused
+        // before anything else of the header is read.
+        for v in [0, 1, VERSION + 1, 255] {
+            let mut b = good;
+            b[4] = v;
+            reseal(&mut b);
+            assert!(
+                matches!(
+                    read(&b),
+                    Err(Error::UnsupportedVersion { found, supported: VERSION }) if found == v
+                ),
+                "version {v}"
+            );
+            assert!(
+                matches!(read(&b[..5]), Err(Error::UnsupportedVersion { .. })),
+                "version {v}, header cut after the version byte"
+            );
+        }
 
         let mut b = good;
         b[5] = 9;

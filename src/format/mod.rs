@@ -55,7 +55,7 @@ pub use crate::lzw::MAGIC as Z_MAGIC;
 /// The container version this build writes, and the only one it reads.
 pub const VERSION: u8 = 2;
 
-/// Codec id of the neural model (the only codec of format version 1).
+/// Codec id of the neural model (the only codec of format versions 1 and 2).
 pub const CODEC_NEURAL: u8 = 1;
 
 /// Size of the fixed header in bytes, its CRC included.

@@ -276,25 +276,42 @@ impl ModelConfig {
         Ok(())
     }
 
-    /// Bytes the model allocates for this configuration (an upper estimate, exact
-    /// to within a few kilobytes): context tables, match model, APMs and network.
+    /// Bytes the model allocates for this configuration, as
+    /// [`crate::model::Predictor::memory_bytes`] counts them (exact to within a few
+    /// hundred bytes of per-prediction buffers): the shared context table, the state
+    /// maps, the match model, the APMs, the first-layer mixers and the network.
     pub fn memory_estimate(&self) -> u64 {
+        use crate::model::mlp::padded;
         let contexts = self.context_count() as u64;
+        // The table: 2^table_bits buckets of 64 bytes, plus one for alignment.
         let table = (64u64 << self.table_bits) + 64;
-        let maps = 4 * 256 * (contexts + 1) + 4 * 1024;
+        // One state map row (256 u32) per context and one for order 0, and the
+        // reciprocal table (STATEMAP_LIMIT + 1 u32).
+        let recip = 4 * (u64::from(crate::model::state::STATEMAP_LIMIT) + 1);
+        let maps = 1024 * (contexts + 1) + recip;
         let match_bits = u32::from(self.table_bits.saturating_add(2).clamp(16, 24));
         let matcher = if self.match_model {
-            (1u64 << match_bits) + 4 * (1u64 << (match_bits - 2)) + 4 * 32 + 4 * 1024
+            // History buffer, index of u32, and the hit map (a u32 per length bucket,
+            // expected bit and partial byte) with its reciprocal table.
+            let hits = 4 * (crate::model::matcher::LEN_BUCKETS as u64 * 2 * 256) + recip;
+            (1u64 << match_bits) + 4 * (1u64 << (match_bits - 2)) + hits
         } else {
             0
         };
         let apm = if self.apm { (256 + 65_536) * 33 * 2 } else { 0 };
-        let inputs = crate::model::mlp::padded(2 * (contexts as usize + 1) + 3) as u64;
-        let h = crate::model::mlp::padded(usize::from(self.hidden)) as u64;
+        // First-layer mixers: one fixed-width row of inputs per weight set.
+        let sets: usize = super::MIXER_SETS.iter().sum();
+        let mixers = 4 * (sets * super::mixer::MAX_INPUTS) as u64;
+        // The network: the mixers' outputs and a bias in; padded width; first layer,
+        // second layer (width rows), embeddings, 8 output rows, 8 skip rows.
+        let net_inputs = super::MIXER_SETS.len() + 1;
+        let h = padded(usize::from(self.hidden)) as u64;
+        let width = u64::from(self.hidden);
         let emb = 256 * (1 + u64::from(self.byte_embed > 0));
-        let net = 4
-            * (h * inputs + (u64::from(self.layers) - 1) * h * h + emb * h + 8 * h + 512 * inputs);
-        table + maps + matcher + apm + net
+        let second = if self.layers > 1 { width * h } else { 0 };
+        let net = 4 * (net_inputs as u64 * h + second + emb * h + 8 * h)
+            + 4 * 8 * padded(net_inputs) as u64;
+        table + maps + matcher + apm + mixers + net
     }
 
     /// This configuration with the context table no larger than an input of `len`
