@@ -269,7 +269,7 @@ fn the_header_stores_the_table_fitted_to_the_input() {
             .unwrap();
         let info = String::from_utf8_lossy(&info.stdout);
         let model = if preset == "fast" {
-            "model:         orders 1,2,3,4,6 +word +match, table 2^13 buckets, 1 hidden layer(s) of 4 relu, 0 byte embedding(s)"
+            "model:         orders 2,3,4,6 +word +match, table 2^13 buckets, 1 hidden layer(s) of 4 relu, 0 byte embedding(s)"
         } else {
             "model:         orders 1,2,3,4,5,6,8 +word +match +sparse +markup, table 2^13 buckets, 1 hidden layer(s) of 8 relu, 1 byte embedding(s)"
         };
@@ -334,7 +334,7 @@ fn info_describes_header_and_trailer() {
         "a.nnz\n",
         "format:        nnzip container (.nnz), version 2",
         "codec:         neural (id 1)",
-        "model:         orders 1,2,3,4,6 +word +match, table 2^12 buckets, 1 hidden layer(s) of 4 relu",
+        "model:         orders 2,3,4,6 +word +match, table 2^12 buckets, 1 hidden layer(s) of 4 relu",
         "original size: 30000 bytes",
         &format!("packed size:   {} bytes", nnz.len()),
         "bits per byte",
