@@ -50,11 +50,13 @@ pub trait BenchCodec {
         Ok((self.decompress(packed)?, None))
     }
 
-    /// Memory held by the codec's model in bytes, where it has one.
+    /// Memory held by the codec's model in bytes for an input of `input_len` bytes,
+    /// where it has one.
     ///
     /// # Errors
     /// If the model cannot be built.
-    fn model_memory(&self) -> Result<Option<u64>> {
+    fn model_memory(&self, input_len: u64) -> Result<Option<u64>> {
+        let _ = input_len;
         Ok(None)
     }
 }
@@ -94,8 +96,16 @@ impl BenchCodec for ApiCodec {
     }
 
     fn compress(&self, input: &[u8]) -> Result<Vec<u8>> {
+        // With the length, as `nnzip compress FILE` does: the model's table is
+        // fitted to it.
         let mut out = Vec::with_capacity(input.len() / 2 + 64);
-        api::compress(input, &mut out, &self.codec, &mut |_| {})?;
+        api::compress_with_len(
+            input,
+            Some(input.len() as u64),
+            &mut out,
+            &self.codec,
+            &mut |_| {},
+        )?;
         Ok(out)
     }
 
@@ -105,9 +115,11 @@ impl BenchCodec for ApiCodec {
         Ok(out)
     }
 
-    fn model_memory(&self) -> Result<Option<u64>> {
+    fn model_memory(&self, input_len: u64) -> Result<Option<u64>> {
         match &self.codec {
-            Codec::Neural(cfg) => Ok(Some(Predictor::new(cfg)?.memory_bytes() as u64)),
+            Codec::Neural(cfg) => Ok(Some(
+                Predictor::new(&cfg.fitted(Some(input_len)))?.memory_bytes() as u64,
+            )),
             Codec::Lzw { .. } => Ok(None),
         }
     }
@@ -162,8 +174,10 @@ impl BenchCodec for CoreCodec {
         Ok(out)
     }
 
-    fn model_memory(&self) -> Result<Option<u64>> {
-        Ok(Some(Predictor::new(&self.cfg)?.memory_bytes() as u64))
+    fn model_memory(&self, input_len: u64) -> Result<Option<u64>> {
+        Ok(Some(
+            Predictor::new(&self.cfg.fitted(Some(input_len)))?.memory_bytes() as u64,
+        ))
     }
 }
 

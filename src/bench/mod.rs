@@ -310,24 +310,16 @@ pub fn bench(
         opts.progress,
         "{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} {wide_msg}",
     );
-    let mut model_memory: Vec<Option<Option<u64>>> = vec![None; codecs.len()];
     let mut rows = Vec::new();
     for input in inputs {
         let first_row = rows.len();
-        for (ci, codec) in codecs.iter().enumerate() {
+        for codec in codecs {
             let name = codec.name();
             let file = input.name.as_str();
             let data = &input.data[..];
-            let model_mem = match model_memory[ci] {
-                Some(m) => m,
-                None => {
-                    let m = codec
-                        .model_memory()
-                        .map_err(|e| context(name, file, "building the model", e))?;
-                    model_memory[ci] = Some(m);
-                    m
-                }
-            };
+            let model_mem = codec
+                .model_memory(data.len() as u64)
+                .map_err(|e| context(name, file, "building the model", e))?;
             pb.set_message(format!("{name} compressing {file}"));
             let peak_known = codec.in_process() && measure::reset_peak_rss();
             let ((packed, child_c), csecs) =
