@@ -17,7 +17,7 @@
 //! # Ok::<(), nnzip::Error>(())
 //! ```
 
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Error, Result};
 use crate::format::{self, Kind, NnzDecoder, NnzEncoder, CHUNK_LEN};
 use crate::ioutil::read_full;
 use crate::lzw::{self, LzwDecoder, LzwEncoder};
@@ -61,7 +61,7 @@ impl Codec {
             Codec::Neural(cfg) => cfg.validate(),
             Codec::Lzw { max_bits } => lzw::Header::new(*max_bits)
                 .map(drop)
-                .map_err(|e| Error::InvalidConfig(e.to_string())),
+                .map_err(|e| Error::InvalidConfig(ConfigError::Lzw(e))),
         }
     }
 }
@@ -270,7 +270,9 @@ mod tests {
         assert_eq!(decompress_bytes(&z).unwrap(), data);
         assert!(matches!(
             compress_bytes(&data, &Codec::Lzw { max_bits: 17 }),
-            Err(Error::InvalidConfig(_))
+            Err(Error::InvalidConfig(ConfigError::Lzw(
+                lzw::LzwError::MaxBits { found: 17 }
+            )))
         ));
     }
 

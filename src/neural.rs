@@ -6,7 +6,7 @@
 //! header and touches no file.
 
 use crate::coder::{Decoder, Encoder};
-use crate::error::{Error, Result};
+use crate::error::{CorruptError, Error, Result};
 use crate::model::{ModelConfig, Predictor};
 use crate::simd;
 
@@ -146,9 +146,8 @@ impl NeuralDecoder {
         let used = dec.position();
         dec.finish()?;
         if used != payload.len() {
-            return Err(Error::Corrupt(format!(
-                "{} unexpected byte(s) after a coded chunk",
-                payload.len() - used
+            return Err(Error::Corrupt(CorruptError::TrailingChunkBytes(
+                payload.len() - used,
             )));
         }
         Ok(())

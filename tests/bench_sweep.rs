@@ -4,6 +4,7 @@
 use nnzip::bench::sweep::run_baseline;
 use nnzip::bench::table::{SWEEP_COLUMNS, SWEEP_CSV_COLUMNS};
 use nnzip::bench::{run_sweep_with, BaselineChoice, BenchCodec, SweepArgs};
+use nnzip::error::ConfigError;
 use nnzip::{Activation, Error, Preset, Result};
 
 /// Stores the input behind a 3-byte header (like `.Z`'s magic and flags).
@@ -22,7 +23,9 @@ impl BenchCodec for Store {
         packed
             .strip_prefix(b"STO")
             .map(<[u8]>::to_vec)
-            .ok_or_else(|| Error::Corrupt("no header".into()))
+            .ok_or_else(|| Error::BadMagic {
+                found: packed[..packed.len().min(3)].to_vec(),
+            })
     }
 }
 
@@ -210,7 +213,7 @@ fn sweep_rejects_bad_settings() {
     };
     assert!(matches!(
         run_sweep_with(&bad, None, &mut sink),
-        Err(Error::InvalidConfig(_))
+        Err(Error::InvalidConfig(ConfigError::Hidden { got: 0, .. }))
     ));
     let bad = SweepArgs {
         window: 100,

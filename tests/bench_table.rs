@@ -9,6 +9,7 @@ use nnzip::bench::{
     bench, resolve_codecs, run_bench_with, BenchArgs, BenchCodec, BenchInput, BenchOptions,
     CodecList, CoreCodec, ExternalCodec, OutputFormat, SweepArgs,
 };
+use nnzip::error::{CorruptError, Difference};
 use nnzip::{Activation, Error, Preset, Result};
 
 /// Stores the input behind a 4-byte header: sizes are known exactly.
@@ -27,7 +28,9 @@ impl BenchCodec for Store {
         packed
             .strip_prefix(b"STOR")
             .map(<[u8]>::to_vec)
-            .ok_or_else(|| Error::Corrupt("no STOR header".into()))
+            .ok_or_else(|| Error::BadMagic {
+                found: packed[..packed.len().min(4)].to_vec(),
+            })
     }
 }
 
@@ -62,7 +65,7 @@ impl BenchCodec for Broken {
         Ok(input.to_vec())
     }
     fn decompress(&self, _: &[u8]) -> Result<Vec<u8>> {
-        Err(Error::Truncated("the fake codec gives up".into()))
+        Err(Error::Io(std::io::Error::other("the fake codec gives up")))
     }
 }
 
@@ -237,7 +240,17 @@ fn json_shape() {
 fn a_corrupted_round_trip_is_an_error() {
     let list: CodecList = vec![Box::new(Store), Box::new(Flipper)];
     let err = bench(&inputs(), &list, &BenchOptions::default()).unwrap_err();
-    assert!(matches!(err, Error::Corrupt(_)), "{err:?}");
+    assert!(
+        matches!(
+            &err,
+            Error::Corrupt(CorruptError::RoundTrip {
+                codec,
+                input,
+                difference: Difference::Byte { at: 10000, .. },
+            }) if codec == "flipper" && input == "a.txt"
+        ),
+        "{err:?}"
+    );
     let msg = err.to_string();
     assert!(msg.contains("round trip failed: flipper on a.txt"), "{msg}");
     assert!(msg.contains("byte 10000"), "{msg}");
@@ -307,7 +320,10 @@ fn run_bench_fails_cleanly() {
         &list,
         &mut stdout,
     );
-    assert!(matches!(err, Err(Error::Corrupt(_))), "{err:?}");
+    assert!(
+        matches!(err, Err(Error::Corrupt(CorruptError::RoundTrip { .. }))),
+        "{err:?}"
+    );
     assert!(stdout.is_empty(), "no table after a failed round trip");
     assert!(
         !out_dir.exists(),

@@ -9,6 +9,7 @@
 
 mod cli_util;
 
+use nnzip::error::{ChunkFault, ConfigError, CorruptError, HeaderError, TruncatedError};
 use nnzip::format::{Header, HEADER_LEN, MAX_CHUNK_LEN};
 use nnzip::{decompress_bytes, Error, ModelConfig, Preset};
 use std::io::Write;
@@ -130,15 +131,27 @@ fn a_header_asking_for_a_huge_model_is_refused_before_allocating() {
     layers.layers = 3;
     let mut wide = Preset::Max.config();
     wide.hidden = u16::MAX;
-    for (cfg, needle) in [
-        (table, "table bits 25"),
-        (layers, "layer count 3"),
-        (wide, "hidden width 65535"),
-    ] {
+    let cases: [(ModelConfig, &str, fn(&ConfigError) -> bool); 3] = [
+        (table, "table bits 25", |e| {
+            matches!(e, ConfigError::TableBits { got: 25, .. })
+        }),
+        (layers, "layer count 3", |e| {
+            matches!(e, ConfigError::Layers { got: 3, .. })
+        }),
+        (wide, "hidden width 65535", |e| {
+            matches!(e, ConfigError::Hidden { got: 65535, .. })
+        }),
+    ];
+    for (cfg, needle, expected) in cases {
         assert!(cfg.validate().is_err(), "{needle}");
         let b = [header(&cfg, None), empty_end()].concat();
+        let r = decompress_bytes(&b);
         assert!(
-            matches!(decompress_bytes(&b), Err(Error::InvalidHeader(ref m)) if m.contains(needle)),
+            matches!(&r, Err(Error::InvalidHeader(HeaderError::Config(e))) if expected(e)),
+            "in process: {needle}: {r:?}"
+        );
+        assert!(
+            r.unwrap_err().to_string().contains(needle),
             "in process: {needle}"
         );
         let (status, stderr) = decompress_limited(&b);
@@ -200,13 +213,10 @@ fn a_megabyte_claim_on_a_tiny_payload_stops_at_once() {
             ]
             .concat();
             match decompress_bytes(&b) {
-                Err(Error::Corrupt(m)) => {
-                    let over: usize = m
-                        .split("ended ")
-                        .nth(1)
-                        .and_then(|s| s.split(' ').next())
-                        .and_then(|n| n.parse().ok())
-                        .unwrap_or_else(|| panic!("{m}"));
+                Err(Error::Corrupt(CorruptError::Chunk {
+                    fault: ChunkFault::Truncated(TruncatedError::Payload { overrun: over }),
+                    ..
+                })) => {
                     assert!(over <= 16, "{preset:?}: read {over} bytes past the payload");
                 }
                 other => panic!("{preset:?} {payload:?}: {other:?}"),

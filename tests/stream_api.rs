@@ -2,6 +2,7 @@
 //! writes and reads of every small size, both codecs, and the errors a damaged stream
 //! gives (nnzip's own error inside an `io::Error` of kind `InvalidData`).
 
+use nnzip::error::ConfigError;
 use nnzip::format::Kind;
 use nnzip::{Codec, Decoder, Encoder, Error, Preset};
 use std::io::{self, Read, Write};
@@ -116,6 +117,6 @@ fn damage_is_nnzips_error_inside_invalid_data() {
     ));
     assert!(matches!(
         Encoder::with_codec(Vec::new(), &Codec::Lzw { max_bits: 17 }),
-        Err(Error::InvalidConfig(_))
+        Err(Error::InvalidConfig(ConfigError::Lzw(_)))
     ));
 }

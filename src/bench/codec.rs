@@ -4,7 +4,7 @@
 //! of their own through the same trait.
 
 use crate::api::{self, Codec};
-use crate::error::{Error, Result};
+use crate::error::{CorruptError, Error, Result, TruncatedError};
 use crate::model::{ModelConfig, Predictor, Preset};
 use crate::neural::{NeuralDecoder, NeuralEncoder};
 
@@ -165,9 +165,10 @@ impl BenchCodec for CoreCodec {
     fn decompress(&self, packed: &[u8]) -> Result<Vec<u8>> {
         let (len, payload) = packed
             .split_first_chunk::<8>()
-            .ok_or_else(|| Error::Truncated("no length before the coded chunk".into()))?;
-        let len = usize::try_from(u64::from_le_bytes(*len))
-            .map_err(|_| Error::Corrupt("length does not fit in memory".into()))?;
+            .ok_or(Error::Truncated(TruncatedError::LengthPrefix))?;
+        let len = u64::from_le_bytes(*len);
+        let len =
+            usize::try_from(len).map_err(|_| Error::Corrupt(CorruptError::LengthOverflow(len)))?;
         let mut out = Vec::new();
         NeuralDecoder::new(&self.cfg.fitted(Some(len as u64)))?
             .decode_chunk(payload, len, &mut out)?;

@@ -21,7 +21,7 @@ pub use external::ExternalCodec;
 pub use sweep::SweepGrid;
 pub use table::{BenchReport, BenchRow, SweepBaseline, SweepPoint, SweepReport};
 
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, CorruptError, Difference, Error, Result};
 use crate::model::{Activation, Preset};
 use indicatif::{ProgressBar, ProgressStyle};
 use measure::{best_of, MachineInfo};
@@ -196,10 +196,10 @@ pub fn resolve_codecs(names: &[String]) -> Result<(CodecList, Vec<String>)> {
             Some(g) => wanted.extend(g.into_iter().map(|n| (n.to_string(), false))),
             None if CODEC_NAMES.contains(&n) => wanted.push((n.to_string(), true)),
             None => {
-                return Err(Error::InvalidConfig(format!(
-                    "unknown codec {n:?}; known: {}, default, all, nn, external",
-                    CODEC_NAMES.join(", ")
-                )))
+                return Err(Error::InvalidConfig(ConfigError::UnknownBenchCodec {
+                    name: n.to_string(),
+                    known: CODEC_NAMES.iter().map(|c| c.to_string()).collect(),
+                }))
             }
         }
     }
@@ -221,16 +221,14 @@ pub fn resolve_codecs(names: &[String]) -> Result<(CodecList, Vec<String>)> {
             match ExternalCodec::find(spec) {
                 Some(c) => codecs.push(Box::new(c)),
                 None if explicit => {
-                    return Err(Error::InvalidConfig(format!(
-                        "{name} was not found on PATH"
-                    )))
+                    return Err(Error::InvalidConfig(ConfigError::CodecNotFound(name)))
                 }
                 None => skipped.push(name),
             }
         }
     }
     if codecs.is_empty() {
-        return Err(Error::InvalidConfig("no codec to run".into()));
+        return Err(Error::InvalidConfig(ConfigError::NoCodec));
     }
     Ok((codecs, skipped))
 }
@@ -284,14 +282,18 @@ fn context(codec: &str, file: &str, what: &str, e: Error) -> Error {
     )))
 }
 
-/// The position and a short description of the first difference of two buffers.
-fn first_difference(a: &[u8], b: &[u8]) -> String {
+/// The first difference of the input `a` and the decoded `b`.
+fn first_difference(a: &[u8], b: &[u8]) -> Difference {
     match a.iter().zip(b).position(|(x, y)| x != y) {
-        Some(i) => format!(
-            "decoded byte {i} is {:#04x}, the input has {:#04x}",
-            b[i], a[i]
-        ),
-        None => format!("decoded {} bytes, the input has {}", b.len(), a.len()),
+        Some(at) => Difference::Byte {
+            at,
+            decoded: b[at],
+            original: a[at],
+        },
+        None => Difference::Length {
+            decoded: b.len(),
+            original: a.len(),
+        },
     }
 }
 
@@ -342,10 +344,11 @@ pub fn bench(
             };
             if unpacked != data {
                 pb.finish_and_clear();
-                return Err(Error::Corrupt(format!(
-                    "round trip failed: {name} on {file}: {}",
-                    first_difference(data, &unpacked)
-                )));
+                return Err(Error::Corrupt(CorruptError::RoundTrip {
+                    codec: name.to_string(),
+                    input: file.to_string(),
+                    difference: first_difference(data, &unpacked),
+                }));
             }
             let peak = match (peak_c, peak_d) {
                 (Some(a), Some(b)) => Some(a.max(b)),
@@ -508,15 +511,16 @@ pub fn run_sweep_with(
             ))
         })?;
         let report: SweepReport = serde_json::from_str(&text).map_err(|e| {
-            Error::InvalidConfig(format!("{}: not a sweep.json: {e}", args.file.display()))
+            Error::InvalidConfig(ConfigError::NotSweepJson {
+                path: args.file.clone(),
+                reason: e.to_string(),
+            })
         })?;
         write_sweep(&report, &args.out, out)?;
         return Ok(report);
     }
     if args.window == 0 {
-        return Err(Error::InvalidConfig(
-            "the window must be at least 1 byte".into(),
-        ));
+        return Err(Error::InvalidConfig(ConfigError::ZeroWindow));
     }
     let grid = SweepGrid {
         base: args.preset,

@@ -6,7 +6,7 @@
 use super::codec::BenchCodec;
 use super::measure::{best_of, mb_per_s};
 use super::table::{SweepBaseline, SweepPoint};
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, CorruptError, Error, Result};
 use crate::model::{Activation, ModelConfig, Preset};
 use crate::neural::{NeuralDecoder, NeuralEncoder};
 use crate::progress::bits_per_byte;
@@ -33,9 +33,7 @@ impl SweepGrid {
     /// [`Error::InvalidConfig`] if the grid is empty or a value is out of range.
     pub fn configs(&self) -> Result<Vec<ModelConfig>> {
         if self.hidden.is_empty() || self.layers.is_empty() || self.activations.is_empty() {
-            return Err(Error::InvalidConfig(
-                "the sweep grid needs at least one width, layer count and activation".into(),
-            ));
+            return Err(Error::InvalidConfig(ConfigError::EmptySweepGrid));
         }
         let mut out = Vec::new();
         for &layers in &self.layers {
@@ -74,9 +72,7 @@ pub fn run_point(
     progress: &mut dyn FnMut(u64, &SweepPoint),
 ) -> Result<SweepPoint> {
     if window == 0 {
-        return Err(Error::InvalidConfig(
-            "the window must be at least 1 byte".into(),
-        ));
+        return Err(Error::InvalidConfig(ConfigError::ZeroWindow));
     }
     let cfg = &cfg.fitted(Some(data.len() as u64));
     let mut enc = NeuralEncoder::new(cfg)?;
@@ -137,10 +133,9 @@ pub fn run_point(
             start = end;
         }
         if back != data {
-            return Err(Error::Corrupt(format!(
-                "sweep point {}: decoded data differs from the input",
-                point_label(&point)
-            )));
+            return Err(Error::Corrupt(CorruptError::SweepPoint {
+                point: point_label(&point),
+            }));
         }
     }
     Ok(point)
@@ -163,10 +158,9 @@ pub fn run_baseline(
     let window = window.max(1);
     let (packed, secs) = best_of(1, || codec.compress(data))?;
     if codec.decompress(&packed)? != data {
-        return Err(Error::Corrupt(format!(
-            "round trip failed: {} on the sweep input",
-            codec.name()
-        )));
+        return Err(Error::Corrupt(CorruptError::SweepRoundTrip {
+            codec: codec.name().to_string(),
+        }));
     }
     let windows = data.len().div_ceil(window);
     let per_segment = windows.div_ceil(max_segments.max(1)).max(1);

@@ -1,6 +1,6 @@
 //! The range encoder and decoder (see the module docs of [`crate::coder`]).
 
-use crate::error::{Error, Result};
+use crate::error::{CorruptError, Error, Result, TruncatedError};
 
 /// Bits of precision of a binary probability given to [`Encoder::encode_bit`].
 pub const PROB_BITS: u32 = 16;
@@ -131,9 +131,7 @@ impl<'a> Decoder<'a> {
             overrun: 0,
         };
         if d.next_byte() != 0 {
-            return Err(Error::Corrupt(
-                "range coder stream does not start with 0".into(),
-            ));
+            return Err(Error::Corrupt(CorruptError::RangeCoderStart));
         }
         for _ in 0..4 {
             d.code = (d.code << 8) | u32::from(d.next_byte());
@@ -198,10 +196,9 @@ impl<'a> Decoder<'a> {
     /// [`Error::Truncated`] when the stream was shorter than what was decoded from it.
     pub fn finish(self) -> Result<()> {
         if self.overrun > 0 {
-            return Err(Error::Truncated(format!(
-                "coded payload ended {} byte(s) early",
-                self.overrun
-            )));
+            return Err(Error::Truncated(TruncatedError::Payload {
+                overrun: self.overrun as u64,
+            }));
         }
         Ok(())
     }

@@ -5,7 +5,7 @@
 use super::{
     read_exact_or_truncated, read_full, CODEC_NEURAL, HEADER_LEN, MAGIC, UNKNOWN_LEN, VERSION,
 };
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Error, HeaderError, Result, Section, TruncatedError};
 use crate::model::config::ENCODED_LEN;
 use crate::model::ModelConfig;
 use std::io::{Read, Write};
@@ -43,9 +43,7 @@ impl Header {
     pub fn new(config: &ModelConfig, original_len: Option<u64>) -> Result<Self> {
         config.validate()?;
         if original_len == Some(UNKNOWN_LEN) {
-            return Err(Error::InvalidConfig(
-                "an original length of 2^64-1 bytes cannot be stored".into(),
-            ));
+            return Err(Error::InvalidConfig(ConfigError::ReservedLength));
         }
         Ok(Header {
             version: VERSION,
@@ -98,14 +96,16 @@ impl Header {
             });
         }
         if n == 0 {
-            return Err(Error::Truncated("the input is empty".into()));
+            return Err(Error::Truncated(TruncatedError::Empty));
         }
         if n < 4 {
-            return Err(Error::Truncated(format!(
-                "input ends inside the magic number ({n} of 4 bytes)"
-            )));
+            return Err(Error::Truncated(TruncatedError::Inside {
+                section: Section::Magic,
+                got: n,
+                expected: 4,
+            }));
         }
-        read_exact_or_truncated(r, &mut b[4..5], "header")?;
+        read_exact_or_truncated(r, &mut b[4..5], Section::Header)?;
         if b[4] != VERSION {
             return Err(Error::UnsupportedVersion {
                 found: b[4],
@@ -114,10 +114,11 @@ impl Header {
         }
         let n = read_full(r, &mut b[5..])?;
         if n < HEADER_LEN - 5 {
-            return Err(Error::Truncated(format!(
-                "input ends inside the header ({} of {HEADER_LEN} bytes)",
-                n + 5
-            )));
+            return Err(Error::Truncated(TruncatedError::Inside {
+                section: Section::Header,
+                got: n + 5,
+                expected: HEADER_LEN,
+            }));
         }
         Self::parse_checked(&b)
     }
@@ -129,18 +130,16 @@ impl Header {
         let stored = u32::from_le_bytes(crc);
         let computed = crc32fast::hash(&b[..CRC_AT]);
         if stored != computed {
-            return Err(Error::InvalidHeader(format!(
-                "header checksum mismatch (stored {stored:08x}, header has {computed:08x})"
-            )));
+            return Err(Error::InvalidHeader(HeaderError::ChecksumMismatch {
+                stored,
+                computed,
+            }));
         }
         if b[5] != CODEC_NEURAL {
             return Err(Error::UnknownCodec(b[5]));
         }
         if b[6] != 0 {
-            return Err(Error::InvalidHeader(format!(
-                "reserved flag bits {:#04x} are set",
-                b[6]
-            )));
+            return Err(Error::InvalidHeader(HeaderError::ReservedFlags(b[6])));
         }
         let config = ModelConfig::read_from(&mut &b[CONFIG_AT..LEN_AT])?;
         let mut len = [0u8; 8];
@@ -213,19 +212,31 @@ mod tests {
 
         let mut b = good;
         b[5] = 9;
-        assert!(matches!(read(&b), Err(Error::InvalidHeader(m)) if m.contains("checksum")));
+        assert!(matches!(
+            read(&b),
+            Err(Error::InvalidHeader(HeaderError::ChecksumMismatch { stored, computed }))
+                if stored != computed
+        ));
         reseal(&mut b);
         assert!(matches!(read(&b), Err(Error::UnknownCodec(9))));
 
         let mut b = good;
         b[6] = 0x80;
         reseal(&mut b);
-        assert!(matches!(read(&b), Err(Error::InvalidHeader(m)) if m.contains("reserved")));
+        assert!(matches!(
+            read(&b),
+            Err(Error::InvalidHeader(HeaderError::ReservedFlags(0x80)))
+        ));
 
         let mut b = good;
         b[CONFIG_AT + 3] = 40; // table bits far above the limit
         reseal(&mut b);
-        assert!(matches!(read(&b), Err(Error::InvalidHeader(_))));
+        assert!(matches!(
+            read(&b),
+            Err(Error::InvalidHeader(HeaderError::Config(
+                ConfigError::TableBits { got: 40, .. }
+            )))
+        ));
 
         for cut in 0..HEADER_LEN {
             assert!(

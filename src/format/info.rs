@@ -3,7 +3,7 @@
 //! number of chunks, total size), found by walking the chunk frames without decoding.
 
 use super::{expect_eof, read_frame, read_full, read_trailer, Frame, Header, TRAILER_LEN, Z_MAGIC};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TruncatedError};
 use crate::lzw;
 use std::io::{Read, Seek, SeekFrom};
 
@@ -100,10 +100,10 @@ pub fn scan_info<R: Read + Seek>(mut r: R) -> Result<Info> {
             while let Frame::Chunk { raw, packed } = read_frame(&mut r)? {
                 let pos = r.stream_position()?;
                 if pos + u64::from(packed) > end {
-                    return Err(Error::Truncated(format!(
-                        "input ends inside a chunk ({} of {packed} coded bytes)",
-                        end - pos
-                    )));
+                    return Err(Error::Truncated(TruncatedError::Chunk {
+                        got: end - pos,
+                        expected: u64::from(packed),
+                    }));
                 }
                 r.seek(SeekFrom::Current(i64::from(packed)))?;
                 scan.chunks += 1;

@@ -39,7 +39,7 @@ pub use writer::NnzEncoder;
 
 pub(crate) use crate::ioutil::read_full;
 
-use crate::error::{Error, Result};
+use crate::error::{CorruptError, Error, Result, Section, TruncatedError};
 use std::io::Read;
 
 /// The four bytes every `.nnz` file starts with.
@@ -123,14 +123,15 @@ pub fn detect(first_bytes: &[u8]) -> Option<Kind> {
 pub(crate) fn read_exact_or_truncated<R: Read + ?Sized>(
     r: &mut R,
     buf: &mut [u8],
-    what: &str,
+    section: Section,
 ) -> Result<()> {
     let n = read_full(r, buf)?;
     if n < buf.len() {
-        return Err(Error::Truncated(format!(
-            "input ends inside the {what} ({n} of {} bytes)",
-            buf.len()
-        )));
+        return Err(Error::Truncated(TruncatedError::Inside {
+            section,
+            got: n,
+            expected: buf.len(),
+        }));
     }
     Ok(())
 }
@@ -139,9 +140,7 @@ pub(crate) fn read_exact_or_truncated<R: Read + ?Sized>(
 pub(crate) fn expect_eof<R: Read + ?Sized>(r: &mut R) -> Result<()> {
     let mut b = [0u8; 1];
     if read_full(r, &mut b)? != 0 {
-        return Err(Error::Corrupt(
-            "trailing garbage after the end of the compressed stream".into(),
-        ));
+        return Err(Error::Corrupt(CorruptError::TrailingData));
     }
     Ok(())
 }
@@ -163,23 +162,25 @@ pub(crate) enum Frame {
 /// Reads and checks one chunk frame (or the terminator).
 pub(crate) fn read_frame<R: Read + ?Sized>(r: &mut R) -> Result<Frame> {
     let mut b = [0u8; 4];
-    read_exact_or_truncated(r, &mut b, "chunk frame")?;
+    read_exact_or_truncated(r, &mut b, Section::ChunkFrame)?;
     let raw = u32::from_le_bytes(b);
     if raw == 0 {
         return Ok(Frame::End);
     }
     if raw as usize > MAX_CHUNK_LEN {
-        return Err(Error::Corrupt(format!(
-            "chunk length {raw} above the maximum {MAX_CHUNK_LEN}"
-        )));
+        return Err(Error::Corrupt(CorruptError::ChunkTooLong {
+            got: raw,
+            max: MAX_CHUNK_LEN,
+        }));
     }
-    read_exact_or_truncated(r, &mut b, "chunk frame")?;
+    read_exact_or_truncated(r, &mut b, Section::ChunkFrame)?;
     let packed = u32::from_le_bytes(b);
     if u64::from(packed) > max_packed_len(raw) {
-        return Err(Error::Corrupt(format!(
-            "packed length {packed} impossible for a chunk of {raw} bytes (at most {})",
-            max_packed_len(raw)
-        )));
+        return Err(Error::Corrupt(CorruptError::ImpossiblePackedLen {
+            packed,
+            raw,
+            max: max_packed_len(raw),
+        }));
     }
     Ok(Frame::Chunk { raw, packed })
 }
@@ -187,7 +188,7 @@ pub(crate) fn read_frame<R: Read + ?Sized>(r: &mut R) -> Result<Frame> {
 /// Reads the trailer: original length and CRC-32.
 pub(crate) fn read_trailer<R: Read + ?Sized>(r: &mut R) -> Result<(u64, u32)> {
     let mut b = [0u8; TRAILER_LEN];
-    read_exact_or_truncated(r, &mut b, "trailer")?;
+    read_exact_or_truncated(r, &mut b, Section::Trailer)?;
     let mut len = [0u8; 8];
     len.copy_from_slice(&b[..8]);
     let mut crc = [0u8; 4];
@@ -222,15 +223,27 @@ mod tests {
                 packed: 176
             }
         );
-        assert!(matches!(frame(10, 177), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            frame(10, 177),
+            Err(Error::Corrupt(CorruptError::ImpossiblePackedLen {
+                packed: 177,
+                raw: 10,
+                max: 176
+            }))
+        ));
         assert!(matches!(
             frame(MAX_CHUNK_LEN as u32 + 1, 5),
-            Err(Error::Corrupt(_))
+            Err(Error::Corrupt(CorruptError::ChunkTooLong { got, .. }))
+                if got as usize == MAX_CHUNK_LEN + 1
         ));
         assert_eq!(frame(0, 0).unwrap(), Frame::End);
         assert!(matches!(
             read_frame(&mut &[1u8, 0, 0][..]),
-            Err(Error::Truncated(_))
+            Err(Error::Truncated(TruncatedError::Inside {
+                section: Section::ChunkFrame,
+                got: 3,
+                expected: 4
+            }))
         ));
     }
 }

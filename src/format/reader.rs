@@ -2,7 +2,7 @@
 //! a time, checking every length before it reads or allocates for it.
 
 use super::{expect_eof, read_frame, read_trailer, Frame, Header, HEADER_LEN, TRAILER_LEN};
-use crate::error::{Error, Result};
+use crate::error::{ChunkFault, CorruptError, Error, Result, TruncatedError};
 use crate::neural::NeuralDecoder;
 use crate::progress::{Progress, Summary};
 use std::io::{self, Read};
@@ -97,11 +97,7 @@ impl<R: Read> NnzDecoder<R> {
     pub fn next_chunk(&mut self) -> Result<Option<&[u8]>> {
         match self.state {
             State::Done => return Ok(None),
-            State::Failed => {
-                return Err(Error::Corrupt(
-                    "reading past an earlier error in this stream".into(),
-                ))
-            }
+            State::Failed => return Err(Error::Corrupt(CorruptError::AfterError)),
             State::Chunks => {}
         }
         match self.step() {
@@ -146,20 +142,26 @@ impl<R: Read> NnzDecoder<R> {
             .take(u64::from(packed))
             .read_to_end(&mut self.packed)?;
         if got < packed as usize {
-            return Err(Error::Truncated(format!(
-                "input ends inside a chunk ({got} of {packed} coded bytes)"
-            )));
+            return Err(Error::Truncated(TruncatedError::Chunk {
+                got: got as u64,
+                expected: u64::from(packed),
+            }));
         }
         // The frame proved every coded byte present: a chunk that still runs short
         // or leaves bytes over was damaged, not cut.
         self.codec
             .decode_chunk(&self.packed, raw as usize, &mut self.out)
-            .map_err(|e| match e {
-                Error::Truncated(m) | Error::Corrupt(m) => Error::Corrupt(format!(
-                    "the chunk holding original bytes {}..{total} does not decode ({m})",
-                    self.raw_bytes
-                )),
-                other => other,
+            .map_err(|e| {
+                let fault = match e {
+                    Error::Truncated(t) => ChunkFault::Truncated(t),
+                    Error::Corrupt(c) => ChunkFault::Corrupt(Box::new(c)),
+                    other => return other,
+                };
+                Error::Corrupt(CorruptError::Chunk {
+                    start: self.raw_bytes,
+                    end: total,
+                    fault,
+                })
             })?;
         self.crc.update(&self.out);
         self.raw_bytes = total;

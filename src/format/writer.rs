@@ -2,7 +2,7 @@
 //! into any [`Write`], one chunk in memory at a time.
 
 use super::{max_packed_len, Header, CHUNK_LEN, MAX_CHUNK_LEN, TRAILER_LEN};
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, CorruptError, Error, Result};
 use crate::model::ModelConfig;
 use crate::neural::NeuralEncoder;
 use crate::progress::{Progress, Summary};
@@ -51,9 +51,10 @@ impl<W: Write> NnzEncoder<W> {
         chunk_len: usize,
     ) -> Result<Self> {
         if !(1..=MAX_CHUNK_LEN).contains(&chunk_len) {
-            return Err(Error::InvalidConfig(format!(
-                "chunk length {chunk_len} outside 1..={MAX_CHUNK_LEN}"
-            )));
+            return Err(Error::InvalidConfig(ConfigError::ChunkLen {
+                got: chunk_len,
+                max: MAX_CHUNK_LEN,
+            }));
         }
         let config = &config.fitted(original_len);
         let header = Header::new(config, original_len)?;
@@ -150,10 +151,10 @@ impl<W: Write> NnzEncoder<W> {
         // length is checked against a bound far below u32::MAX.
         let raw = data.len() as u32;
         if self.packed.len() as u64 > max_packed_len(raw) {
-            return Err(Error::Corrupt(format!(
-                "internal error: a chunk of {raw} bytes coded to {} bytes, above the format's bound",
-                self.packed.len()
-            )));
+            return Err(Error::Corrupt(CorruptError::EncodedAboveBound {
+                raw,
+                packed: self.packed.len(),
+            }));
         }
         let mut frame = [0u8; 8];
         frame[..4].copy_from_slice(&raw.to_le_bytes());

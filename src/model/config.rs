@@ -1,7 +1,7 @@
 //! Model configuration: every setting that shapes the predictor, its presets, and its
 //! fixed binary encoding in the `.nnz` header (so that `decompress` needs no flags).
 
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Error, HeaderError, Result, TruncatedError};
 use crate::model::component::ContextModel;
 use crate::model::markup::Markup;
 use crate::model::orders::Orders;
@@ -218,60 +218,55 @@ impl ModelConfig {
     /// # Errors
     /// [`Error::InvalidConfig`] naming the first field out of range.
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(Error::InvalidConfig(m));
+        let bad = |e: ConfigError| Err(Error::InvalidConfig(e));
         if self.context_count() == 0 {
-            return bad("the model needs at least one context".into());
+            return bad(ConfigError::NoContext);
         }
         let mut seen = [false; limits::MAX_ORDER as usize + 1];
         for &o in &self.orders {
             if o == 0 || o > limits::MAX_ORDER {
-                return bad(format!(
-                    "context order {o} is outside 1..={}",
-                    limits::MAX_ORDER
-                ));
+                return bad(ConfigError::Order {
+                    got: o,
+                    max: limits::MAX_ORDER,
+                });
             }
             if std::mem::replace(&mut seen[o as usize], true) {
-                return bad(format!("context order {o} is given twice"));
+                return bad(ConfigError::DuplicateOrder(o));
             }
         }
         if !limits::TABLE_BITS.contains(&self.table_bits) {
-            return bad(format!(
-                "table bits {} outside {:?}",
-                self.table_bits,
-                limits::TABLE_BITS
-            ));
+            return bad(ConfigError::TableBits {
+                got: self.table_bits,
+                expected: limits::TABLE_BITS,
+            });
         }
         if !limits::HIDDEN.contains(&self.hidden) {
-            return bad(format!(
-                "hidden width {} outside {:?}",
-                self.hidden,
-                limits::HIDDEN
-            ));
+            return bad(ConfigError::Hidden {
+                got: self.hidden,
+                expected: limits::HIDDEN,
+            });
         }
         if !limits::LAYERS.contains(&self.layers) {
-            return bad(format!(
-                "layer count {} outside {:?}",
-                self.layers,
-                limits::LAYERS
-            ));
+            return bad(ConfigError::Layers {
+                got: self.layers,
+                expected: limits::LAYERS,
+            });
         }
         if self.byte_embed > limits::MAX_BYTE_EMBED {
-            return bad(format!(
-                "byte embeddings {} above {}",
-                self.byte_embed,
-                limits::MAX_BYTE_EMBED
-            ));
+            return bad(ConfigError::ByteEmbed {
+                got: self.byte_embed,
+                max: limits::MAX_BYTE_EMBED,
+            });
         }
         if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 1.0) {
-            return bad(format!("learning rate {} outside (0, 1]", self.lr));
+            return bad(ConfigError::LearningRate(self.lr));
         }
         let need = self.memory_estimate();
         if need > limits::MAX_MODEL_BYTES {
-            return bad(format!(
-                "the model would need {} MiB, above the limit of {} MiB (use fewer orders or fewer table bits)",
-                need >> 20,
-                limits::MAX_MODEL_BYTES >> 20
-            ));
+            return bad(ConfigError::ModelTooLarge {
+                need,
+                limit: limits::MAX_MODEL_BYTES,
+            });
         }
         Ok(())
     }
@@ -391,9 +386,7 @@ impl ModelConfig {
     pub fn read_from<R: Read>(r: &mut R) -> Result<Self> {
         let mut b = [0u8; ENCODED_LEN];
         r.read_exact(&mut b).map_err(|e| match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => {
-                Error::Truncated("header ends inside the model configuration".into())
-            }
+            std::io::ErrorKind::UnexpectedEof => Error::Truncated(TruncatedError::ModelConfig),
             _ => Error::Io(e),
         })?;
         let mut c = &b[..];
@@ -408,10 +401,10 @@ impl ModelConfig {
         let lr = f32::from_bits(c.read_u32::<LE>()?);
         let seed = c.read_u64::<LE>()?;
         if flags & !0b1_1111 != 0 || reserved != 0 {
-            return Err(Error::InvalidHeader("reserved model bits are set".into()));
+            return Err(Error::InvalidHeader(HeaderError::ReservedModelBits));
         }
         let activation = Activation::from_id(act)
-            .ok_or_else(|| Error::InvalidHeader(format!("unknown activation id {act}")))?;
+            .ok_or(Error::InvalidHeader(HeaderError::UnknownActivation(act)))?;
         let cfg = ModelConfig {
             orders: (1..=16u8).filter(|o| mask & (1 << (o - 1)) != 0).collect(),
             word: flags & 1 != 0,
@@ -428,7 +421,7 @@ impl ModelConfig {
             seed,
         };
         cfg.validate().map_err(|e| match e {
-            Error::InvalidConfig(m) => Error::InvalidHeader(m),
+            Error::InvalidConfig(c) => Error::InvalidHeader(HeaderError::Config(c)),
             other => other,
         })?;
         Ok(cfg)
@@ -484,7 +477,10 @@ mod tests {
         assert!(cfg.memory_estimate() < limits::MAX_MODEL_BYTES);
         // ...and one step past a limit is refused before anything is allocated.
         cfg.table_bits += 1;
-        assert!(matches!(cfg.validate(), Err(Error::InvalidConfig(_))));
+        assert!(matches!(
+            cfg.validate(),
+            Err(Error::InvalidConfig(ConfigError::TableBits { got: 25, .. }))
+        ));
         for p in [Preset::Fast, Preset::Default] {
             let cfg = p.config();
             let model = crate::model::Predictor::new(&cfg).unwrap();
@@ -504,17 +500,19 @@ mod tests {
         b[5] = 0; // hidden 0
         assert!(matches!(
             ModelConfig::read_from(&mut &b[..]),
-            Err(Error::InvalidHeader(_))
+            Err(Error::InvalidHeader(HeaderError::Config(
+                ConfigError::Hidden { got: 0, .. }
+            )))
         ));
         let mut b = buf.clone();
         b[7] = 9; // unknown activation
         assert!(matches!(
             ModelConfig::read_from(&mut &b[..]),
-            Err(Error::InvalidHeader(_))
+            Err(Error::InvalidHeader(HeaderError::UnknownActivation(9)))
         ));
         assert!(matches!(
             ModelConfig::read_from(&mut &buf[..10]),
-            Err(Error::Truncated(_))
+            Err(Error::Truncated(TruncatedError::ModelConfig))
         ));
     }
 }
