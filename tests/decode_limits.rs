@@ -123,6 +123,8 @@ fn the_largest_valid_model_is_within_the_memory_limit() {
 #[cfg(unix)]
 #[test]
 fn a_header_asking_for_a_huge_model_is_refused_before_allocating() {
+    /// Whether a refusal is the one a case expects.
+    type IsExpected = fn(&ConfigError) -> bool;
     let mut table = Preset::Max.config();
     table.orders = (1..=16).collect();
     table.table_bits = 25;
@@ -131,7 +133,7 @@ fn a_header_asking_for_a_huge_model_is_refused_before_allocating() {
     layers.layers = 3;
     let mut wide = Preset::Max.config();
     wide.hidden = u16::MAX;
-    let cases: [(ModelConfig, &str, fn(&ConfigError) -> bool); 3] = [
+    let cases: [(ModelConfig, &str, IsExpected); 3] = [
         (table, "table bits 25", |e| {
             matches!(e, ConfigError::TableBits { got: 25, .. })
         }),
