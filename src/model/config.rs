@@ -150,6 +150,14 @@ impl Preset {
 /// more time, mostly the kernel zeroing the pages.
 pub const TABLE_BUCKETS_PER_BYTE_LOG2: u8 = 0;
 
+/// The most hashed contexts any valid configuration has: every order, two word
+/// contexts, three sparse, two markup.
+pub const MAX_CONTEXTS: usize = limits::MAX_ORDER as usize + 2 + 3 + 2;
+
+// Every configuration's inputs fit one mixer row (a context each, order 0, two from
+// the match model, a bias), so `Mixers::new` can never be asked for more.
+const _: () = assert!(MAX_CONTEXTS + 4 <= crate::model::mixer::MAX_INPUTS);
+
 /// The seed used unless the user picks another.
 pub const DEFAULT_SEED: u64 = 0x6e6e_7a69_7000_0001;
 
@@ -324,7 +332,8 @@ impl ModelConfig {
         cfg
     }
 
-    /// Number of hashed contexts the components push per byte.
+    /// Number of hashed contexts the components push per byte (at most
+    /// [`MAX_CONTEXTS`]).
     pub fn context_count(&self) -> usize {
         self.orders.len()
             + if self.word { 2 } else { 0 }

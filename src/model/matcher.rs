@@ -87,14 +87,14 @@ impl MatchModel {
         }
     }
 
-    /// The model's two inputs for the next bit given the partial byte `c0` (with its
-    /// leading 1), in natural log-odds of a 1: the learned confidence of the match,
-    /// signed by the bit it predicts, and the match length signed the same way. Both
-    /// are 0 when there is no match or it has failed in this byte.
+    /// The model's two inputs for the next bit, given `b`, the [`MatchModel::state`]
+    /// of this bit (computed once by the caller, which also uses it as a context), in
+    /// natural log-odds of a 1: the learned confidence of the match, signed by the bit
+    /// it predicts, and the match length signed the same way. Both are 0 when there is
+    /// no match or it has failed in this byte (`b == 0`).
     #[inline(always)]
-    pub fn inputs(&mut self, c0: u32, bitpos: u32, c1: u8, t: &Tables) -> [f32; 2] {
+    pub fn inputs(&mut self, b: usize, bitpos: u32, c1: u8, t: &Tables) -> [f32; 2] {
         self.slot = None;
-        let b = self.state(c0, bitpos);
         if b == 0 {
             return [0.0; 2];
         }

@@ -550,7 +550,6 @@ impl Mlp {
             }
             self.emb[r] = e;
         }
-        self.d1[..LANES].copy_from_slice(&d);
     }
 
     /// Sets the learning rate of the following steps.

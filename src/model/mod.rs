@@ -265,7 +265,7 @@ impl Predictor {
         self.match_state = 0;
         if let Some(m) = &mut self.matcher {
             self.match_state = m.state(c0, self.bitpos);
-            let [a, b] = m.inputs(c0, self.bitpos, c1, t);
+            let [a, b] = m.inputs(self.match_state, self.bitpos, c1, t);
             x[k] = a;
             x[k + 1] = b;
             k += 2;
