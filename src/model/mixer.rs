@@ -28,48 +28,57 @@ pub type Row = [Block; ROW_BLOCKS];
 /// predicted well and the step would change little.
 const SKIP_ERROR: f32 = 1.0 / 256.0;
 
-/// The first-layer mixers.
+/// The first-layer mixers, `M` of them.
+///
+/// The mixer count is a compile-time constant, so that the per-mixer loops unroll
+/// and index fixed arrays without bounds checks.
 #[derive(Debug)]
-pub struct Mixers {
+pub struct Mixers<const M: usize> {
     /// Index of each mixer's first weight set in `w`.
-    first: Vec<usize>,
+    first: [usize; M],
     /// Weight sets per mixer.
-    sets: Vec<usize>,
+    sets: [usize; M],
     /// Every mixer's weight sets, one after the other.
     w: Vec<Row>,
     /// The inputs of the current prediction (unused inputs stay 0).
     pub x: Row,
     /// The selected row of each mixer.
-    sel: Vec<usize>,
+    sel: [usize; M],
     /// Each mixer's probability (16 bits).
-    p: Vec<u32>,
+    p: [u32; M],
+    /// Blocks of each row that can hold a non-zero input (1..=[`ROW_BLOCKS`]): the
+    /// row operations skip the rest, which are zero in the inputs and the weights
+    /// and would add exact zeros.
+    used: usize,
 }
 
-impl Mixers {
+impl<const M: usize> Mixers<M> {
     /// Mixers over `inputs` inputs (at most [`MAX_INPUTS`]), with `sets[k]` weight
-    /// sets for mixer `k`, every weight starting at `w0`.
-    pub fn new(inputs: usize, sets: &[usize], w0: f32) -> Self {
+    /// sets (at least 1) for mixer `k`, every weight starting at `w0`.
+    pub fn new(inputs: usize, sets: [usize; M], w0: f32) -> Self {
         assert!(
             inputs <= MAX_INPUTS,
             "a mixer takes at most {MAX_INPUTS} inputs"
         );
+        assert!(sets.iter().all(|&s| s > 0), "a mixer needs a weight set");
         let mut row = [[0f32; LANES]; ROW_BLOCKS];
         for i in 0..inputs {
             row[i / LANES][i % LANES] = w0;
         }
-        let mut first = Vec::with_capacity(sets.len());
+        let mut first = [0; M];
         let mut total = 0;
-        for &s in sets {
-            first.push(total);
+        for (f, &s) in first.iter_mut().zip(&sets) {
+            *f = total;
             total += s;
         }
         Mixers {
             first,
-            sets: sets.to_vec(),
+            sets,
             w: vec![row; total],
             x: [[0.0; LANES]; ROW_BLOCKS],
-            sel: vec![0; sets.len()],
-            p: vec![32768; sets.len()],
+            sel: [0; M],
+            p: [32768; M],
+            used: inputs.div_ceil(LANES).clamp(1, ROW_BLOCKS),
         }
     }
 
@@ -80,23 +89,35 @@ impl Mixers {
     }
 
     /// Number of mixers.
-    pub fn len(&self) -> usize {
-        self.sets.len()
+    pub const fn len(&self) -> usize {
+        M
     }
 
     /// Whether there are no mixers.
-    pub fn is_empty(&self) -> bool {
-        self.sets.is_empty()
+    pub const fn is_empty(&self) -> bool {
+        M == 0
     }
 
     /// Computes every mixer's output with the weight sets `sel` (one per mixer, each
     /// below that mixer's set count) and writes the outputs to `out`.
     #[inline(always)]
-    pub fn forward(&mut self, sel: &[usize], t: &Tables, out: &mut [f32]) {
-        for k in 0..self.sets.len() {
-            let r = self.first[k] + sel[k].min(self.sets[k] - 1);
+    pub fn forward(&mut self, sel: &[usize; M], t: &Tables, out: &mut [f32]) {
+        match self.used {
+            1 => self.forward_n::<1>(sel, t, out),
+            2 => self.forward_n::<2>(sel, t, out),
+            3 => self.forward_n::<3>(sel, t, out),
+            _ => self.forward_n::<ROW_BLOCKS>(sel, t, out),
+        }
+    }
+
+    /// [`Mixers::forward`] over the first `B` blocks of each row.
+    #[inline(always)]
+    fn forward_n<const B: usize>(&mut self, sel: &[usize; M], t: &Tables, out: &mut [f32]) {
+        let out = &mut out[..M];
+        for k in 0..M {
+            let r = self.first[k] + sel[k].min(self.sets[k].saturating_sub(1));
             self.sel[k] = r;
-            let z = dot_row(&self.w[r], &self.x).clamp(-15.9, 15.9);
+            let z = dot_row::<B>(&self.w[r], &self.x).clamp(-15.9, 15.9);
             self.p[k] = t.squash16((z * 256.0) as i32);
             out[k] = z;
         }
@@ -105,18 +126,29 @@ impl Mixers {
     /// One step of each mixer toward `bit`, on its own error, at rate `lr`.
     #[inline(always)]
     pub fn update(&mut self, bit: u8, lr: f32) {
+        match self.used {
+            1 => self.update_n::<1>(bit, lr),
+            2 => self.update_n::<2>(bit, lr),
+            3 => self.update_n::<3>(bit, lr),
+            _ => self.update_n::<ROW_BLOCKS>(bit, lr),
+        }
+    }
+
+    /// [`Mixers::update`] over the first `B` blocks of each row.
+    #[inline(always)]
+    fn update_n<const B: usize>(&mut self, bit: u8, lr: f32) {
         let target = if bit != 0 { 65536.0 } else { 0.0 };
         // Copies in registers: with `w` and `x` both behind `self`, the compiler
         // would otherwise fear they overlap and update one float at a time.
         let x = self.x;
-        for k in 0..self.sets.len() {
+        for k in 0..M {
             let err = (target - self.p[k] as f32) * (1.0 / 65536.0);
             if err.abs() < SKIP_ERROR {
                 continue;
             }
             let a = lr * err;
             let mut w = self.w[self.sel[k]];
-            for (wb, xb) in w.iter_mut().zip(&x) {
+            for (wb, xb) in w[..B].iter_mut().zip(&x[..B]) {
                 for l in 0..LANES {
                     wb[l] += a * xb[l];
                 }
@@ -136,11 +168,12 @@ impl Mixers {
     }
 }
 
-/// `w·x` over a whole row, lane-wise in a fixed order, then [`reduce`].
+/// `w·x` over the first `B` blocks of a row, lane-wise in a fixed order, then
+/// [`reduce`].
 #[inline(always)]
-fn dot_row(w: &Row, x: &Row) -> f32 {
+fn dot_row<const B: usize>(w: &Row, x: &Row) -> f32 {
     let mut acc = [0f32; LANES];
-    for (wb, xb) in w.iter().zip(x) {
+    for (wb, xb) in w[..B].iter().zip(&x[..B]) {
         for l in 0..LANES {
             acc[l] += wb[l] * xb[l];
         }

@@ -190,6 +190,8 @@ pub struct Mlp {
     lr: f32,
     fired: Vec<[u32; LANES]>,
     predictions: u64,
+    /// Whether the shape takes the single-block path (see [`Mlp::is_small`]).
+    small: bool,
 }
 
 impl Mlp {
@@ -198,7 +200,10 @@ impl Mlp {
         let ni = padded(shape.inputs);
         let nh = padded(shape.width);
         let a1 = (2.0 / shape.inputs as f32).sqrt();
-        let w1 = to_blocks(random_rows(rng, shape.inputs, shape.width, a1));
+        let mut w1 = to_blocks(random_rows(rng, shape.inputs, shape.width, a1));
+        // Zero rows for the padding inputs (always 0): the small path's loops then
+        // run over a whole block of inputs, a fixed count the compiler unrolls.
+        w1.resize(ni * nh / LANES, [0.0; LANES]);
         let mut b1 = vec![0f32; nh];
         b1[..shape.width].fill(0.1);
         let (w2, b2) = if shape.layers > 1 {
@@ -242,6 +247,7 @@ impl Mlp {
             lr,
             fired: vec![[0; LANES]; nh / LANES * shape.layers],
             predictions: 0,
+            small: nh == LANES && ni == LANES && shape.layers == 1,
         }
     }
 
@@ -470,7 +476,7 @@ impl Mlp {
     /// overhead goes.
     #[inline(always)]
     fn is_small(&self) -> bool {
-        self.nh == LANES && self.ni == LANES && self.shape.layers == 1
+        self.small
     }
 
     /// [`Mlp::forward`] for the small shape.
@@ -489,7 +495,8 @@ impl Mlp {
         for l in 0..LANES {
             acc[l] += b[l];
         }
-        for (&xi, row) in x.iter().zip(&self.w1).take(self.shape.inputs) {
+        let w1: &[Block; LANES] = self.w1.as_slice().try_into().expect("small shape: 8 rows");
+        for (&xi, row) in x.iter().zip(w1) {
             for l in 0..LANES {
                 acc[l] += xi * row[l];
             }
@@ -526,12 +533,14 @@ impl Mlp {
             v[l] += g * h[l];
         }
         self.v[set] = v;
-        for (&xi, row) in self
-            .x
-            .iter()
-            .zip(self.w1.iter_mut())
-            .take(self.shape.inputs)
-        {
+        let mut x = [0f32; LANES];
+        x.copy_from_slice(&self.x[..LANES]);
+        let w1: &mut [Block; LANES] = self
+            .w1
+            .as_mut_slice()
+            .try_into()
+            .expect("small shape: 8 rows");
+        for (&xi, row) in x.iter().zip(w1) {
             let mut w = *row;
             for l in 0..LANES {
                 w[l] += xi * d[l];

@@ -128,7 +128,7 @@ pub struct Predictor {
     matcher: Option<MatchModel>,
     match_state: usize,
     sse: Option<Sse>,
-    mixers: Mixers,
+    mixers: Mixers<{ MIXER_SETS.len() }>,
     mlp: Mlp,
     byte_embed: bool,
     hist: History,
@@ -155,7 +155,7 @@ impl Predictor {
         let models = cfg.components();
         let n: usize = models.iter().map(|m| m.count()).sum();
         let inputs = (n + 1) + if cfg.match_model { 2 } else { 0 } + 1;
-        let mixers = Mixers::new(inputs, &MIXER_SETS, MIXER_INIT);
+        let mixers = Mixers::new(inputs, MIXER_SETS, MIXER_INIT);
         let shape = Shape {
             inputs: mixers.len() + 1,
             width: usize::from(cfg.hidden),
