@@ -50,3 +50,56 @@ impl Apm {
         self.t.len() * 2
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_near_the_identity() {
+        let mut a = Apm::new(4, 7);
+        for p in [1u32, 100, 4096, 20_000, 32_768, 45_000, 61_440, 65_535] {
+            let q = a.refine(p, 2);
+            // Interpolation between 33 points of the squash curve: close, not exact.
+            assert!(q.abs_diff(p) <= p.min(65_536 - p) / 8 + 40, "{p} -> {q}");
+        }
+    }
+
+    #[test]
+    fn learns_in_its_context_only() {
+        let mut a = Apm::new(2, 5);
+        let before = (a.refine(30_000, 0), a.refine(30_000, 1));
+        for _ in 0..200 {
+            a.refine(30_000, 1);
+            a.update(1);
+        }
+        assert_eq!(a.refine(30_000, 0), before.0);
+        // Only the nearer of the two interpolation points learns, so the output moves
+        // by that point's share of the interpolation.
+        let after = a.refine(30_000, 1);
+        assert!(after > before.1 + 5_000, "{} -> {after}", before.1);
+        for _ in 0..400 {
+            a.refine(30_000, 1);
+            a.update(0);
+        }
+        let last = a.refine(30_000, 1);
+        assert!(last + 5_000 < before.1, "{} -> {last}", before.1);
+    }
+
+    #[test]
+    fn fixed_vector() {
+        let mut a = Apm::new(3, 6);
+        let mut out = Vec::new();
+        for i in 0u32..24 {
+            let p = (i * 2_731 + 977) % 65_535 + 1;
+            out.push(a.refine(p, (i % 3) as usize));
+            a.update((i % 5 < 2) as u8);
+        }
+        assert_eq!(out, FIXED);
+    }
+
+    const FIXED: [u32; 24] = [
+        1010, 3806, 6591, 9365, 11922, 14834, 17403, 20238, 23150, 25620, 28379, 30993, 33771,
+        36467, 39266, 41905, 44574, 47305, 49992, 52822, 55425, 58256, 61001, 63759,
+    ];
+}

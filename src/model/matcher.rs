@@ -169,3 +169,90 @@ impl MatchModel {
         self.buf.len() + self.index.len() * 4 + self.hits.memory_bytes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::squash::tables;
+
+    /// Feeds `text` bit by bit; returns, per byte, the match state at its first bit
+    /// and the inputs of every bit.
+    fn feed(m: &mut MatchModel, text: &[u8]) -> (Vec<usize>, Vec<[f32; 2]>) {
+        let t = tables();
+        let (mut states, mut inputs) = (Vec::new(), Vec::new());
+        let mut c1 = 0u8;
+        for &c in text {
+            let mut c0 = 1u32;
+            for bitpos in 0..8 {
+                let b = m.state(c0, bitpos);
+                if bitpos == 0 {
+                    states.push(b);
+                }
+                inputs.push(m.inputs(b, bitpos, c1, t));
+                let bit = (c >> (7 - bitpos)) & 1;
+                m.update_bit(bit);
+                c0 = c0 << 1 | u32::from(bit);
+            }
+            m.update_byte(c);
+            c1 = c;
+        }
+        (states, inputs)
+    }
+
+    #[test]
+    fn finds_a_repeat_and_predicts_its_bits() {
+        let mut m = MatchModel::new(16, 14);
+        let text = b"the quick brown fox jumps over the lazy dog; the quick brown fox jumps";
+        let (states, inputs) = feed(&mut m, text);
+        let second = 45; // "the quick brown fox jumps" again
+        assert!(
+            states[..second + MIN_LEN].iter().all(|&s| s == 0),
+            "{states:?}"
+        );
+        // After MIN_LEN bytes of the repeat agree, the match holds and grows.
+        for (i, &s) in states.iter().enumerate().skip(second + MIN_LEN + 1) {
+            assert!(s > 0, "byte {i}: {states:?}");
+        }
+        assert!(m.len as usize >= text.len() - second);
+        // Each input is signed by the bit the match predicts, which is the real one.
+        for i in (second + MIN_LEN + 1) * 8..text.len() * 8 {
+            let bit = (text[i / 8] >> (7 - i % 8)) & 1;
+            let [_, len] = inputs[i];
+            assert_eq!(len > 0.0, bit == 1, "bit {i}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_guess_ends_the_match_for_the_byte() {
+        let mut m = MatchModel::new(16, 14);
+        feed(&mut m, b"abcdefghij abcdefgh");
+        assert!(m.len > 0);
+        let expected = (m.expected & 0xff) as u8;
+        assert_eq!(expected, b'i');
+        // 'i' is 0x69; 'x' (0x78) differs at the fourth bit from the top.
+        let c0 = 0b1_0111;
+        assert_eq!(m.state(c0, 4), 0);
+        assert!(m.state(0b1_0110, 4) > 0);
+        feed(&mut m, b"x");
+        assert_eq!(m.len, 0);
+    }
+
+    #[test]
+    fn fixed_vector() {
+        let mut m = MatchModel::new(16, 12);
+        let text = b"abracadabra abracadabra abracadabra!";
+        let (states, inputs) = feed(&mut m, text);
+        let sum: f64 = inputs
+            .iter()
+            .map(|[a, b]| f64::from(*a) * 3.0 + f64::from(*b))
+            .sum();
+        assert_eq!(states, FIXED_STATES.to_vec());
+        assert_eq!(sum.to_bits(), FIXED_SUM, "{sum}");
+    }
+
+    const FIXED_STATES: [usize; 36] = [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4,
+        4, 4, 5, 5, 5, 5,
+    ];
+    const FIXED_SUM: u64 = 13_869_826_124_780_929_024;
+}

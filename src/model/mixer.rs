@@ -180,3 +180,78 @@ fn dot_row<const B: usize>(w: &Row, x: &Row) -> f32 {
     }
     reduce(acc)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::squash::tables;
+
+    /// Two inputs: input 0 tells the bit (+2 for a 1, -2 for a 0), input 1 says the
+    /// opposite half of the time. Bits follow a fixed pattern.
+    fn train(m: &mut Mixers<2>, steps: u32, out: &mut Vec<f32>) {
+        let t = tables();
+        for i in 0..steps {
+            let bit = u8::from((i * 7) % 11 < 5);
+            let s = if bit == 1 { 2.0 } else { -2.0 };
+            m.set(0, s);
+            m.set(1, if i % 2 == 0 { s } else { -s });
+            let mut z = [0f32; 2];
+            m.forward(&[(i % 3) as usize, 0], t, &mut z);
+            out.extend_from_slice(&z);
+            m.update(bit, 0.02);
+        }
+    }
+
+    #[test]
+    fn learns_to_trust_the_input_that_tells_the_bit() {
+        let mut m = Mixers::new(2, [3, 1], 0.1);
+        let mut z = Vec::new();
+        train(&mut m, 3000, &mut z);
+        // Every weight set of mixer 0 and the single one of mixer 1 end confident and
+        // right: the last step's bit is a 1 iff (2999 * 7) % 11 < 5.
+        let bit = (2999 * 7) % 11 < 5;
+        let (a, b) = (z[z.len() - 2], z[z.len() - 1]);
+        assert_eq!(a > 4.0, bit, "{a}");
+        assert_eq!(b > 4.0, bit, "{b}");
+        assert!(a.abs() > 4.0 && b.abs() > 4.0, "{a} {b}");
+        for r in 0..4 {
+            assert!(m.w[r][0][0] > 1.0, "set {r}: {:?}", m.w[r][0]);
+            assert!(
+                m.w[r][0][1].abs() < m.w[r][0][0] / 4.0,
+                "set {r}: {:?}",
+                m.w[r][0]
+            );
+        }
+        // Padding weights never move.
+        assert!(m
+            .w
+            .iter()
+            .all(|row| row.as_flattened()[2..].iter().all(|&w| w == 0.0)));
+    }
+
+    #[test]
+    fn selection_is_clamped_to_the_sets() {
+        let t = tables();
+        let mut m = Mixers::new(1, [2], 0.5);
+        m.set(0, 1.0);
+        let mut z = [0f32];
+        m.forward(&[99], t, &mut z);
+        assert_eq!(m.sel, [1]);
+        assert_eq!(z, [0.5]);
+    }
+
+    #[test]
+    fn fixed_vector() {
+        let mut m = Mixers::new(2, [3, 1], 0.1);
+        let mut z = Vec::new();
+        train(&mut m, 12, &mut z);
+        let bits: Vec<u32> = z.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(bits, FIXED);
+    }
+
+    const FIXED: [u32; 24] = [
+        1053609165, 1053609165, 0, 0, 1053609165, 1055765709, 0, 3181631244, 3201092813,
+        3204887019, 0, 1042326652, 3203249357, 3205885747, 3181631244, 3194760396, 1055765709,
+        1059364331, 3181631244, 3197786439, 1055765708, 1060290723, 1034147596, 1052586474,
+    ];
+}

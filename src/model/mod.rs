@@ -393,3 +393,107 @@ impl Predictor {
         self.base_lr
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::config::Preset;
+
+    /// Text with words, markup, numbers and repeats, for the fixed vectors.
+    fn sample() -> Vec<u8> {
+        let mut t = Vec::new();
+        for i in 0..12 {
+            t.extend_from_slice(
+                format!(
+                    "<page><title>Item {i}</title>\n[[Link|the {i}th]] {{{{cite|year=19{i:02}}}}} \
+                     the quick brown fox &amp; the lazy dog\n</page>\n"
+                )
+                .as_bytes(),
+            );
+        }
+        t
+    }
+
+    /// FNV-1a over 64-bit words.
+    fn fnv(h: &mut u64, v: u64) {
+        for b in v.to_le_bytes() {
+            *h = (*h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    /// Codes `text` with `cfg`: the FNV hash of every probability and the total code
+    /// length in bits (from the probabilities).
+    fn run(cfg: &ModelConfig, text: &[u8]) -> (u64, f64) {
+        let mut p = Predictor::new(cfg).expect("valid preset");
+        let (mut h, mut bits) = (0xcbf2_9ce4_8422_2325u64, 0f64);
+        for &c in text {
+            for k in (0..8).rev() {
+                let bit = (c >> k) & 1;
+                let q = p.p1();
+                assert!((1..=65535).contains(&q));
+                fnv(&mut h, u64::from(q));
+                let pb = if bit == 1 { q } else { 65536 - q };
+                bits -= (f64::from(pb) / 65536.0).log2();
+                p.update(bit);
+            }
+        }
+        (h, bits)
+    }
+
+    #[test]
+    fn every_preset_learns_the_sample() {
+        let text = sample();
+        for preset in Preset::ALL {
+            let cfg = preset.config().fitted(Some(text.len() as u64));
+            let (_, bits) = run(&cfg, &text);
+            let bpc = bits / text.len() as f64;
+            // Twelve near-repeats: far below 8 bits per byte, and well below the
+            // ~2.5 bpc of a first pass over such text.
+            assert!(bpc < 1.6, "{preset:?}: {bpc:.3} bpc");
+        }
+    }
+
+    #[test]
+    fn fixed_vectors_per_preset() {
+        let text = sample();
+        let got: Vec<u64> = Preset::ALL
+            .iter()
+            .map(|p| run(&p.config().fitted(Some(text.len() as u64)), &text).0)
+            .collect();
+        assert_eq!(got, FIXED_PREDICTIONS.to_vec());
+    }
+
+    #[test]
+    fn fixed_context_hashes() {
+        let text = sample();
+        let cfg = Preset::Max.config();
+        let mut got = Vec::new();
+        for mut m in cfg.components() {
+            let (mut hist, mut h, mut out) =
+                (History::default(), 0xcbf2_9ce4_8422_2325u64, Vec::new());
+            for &c in &text {
+                hist.push(c);
+                out.clear();
+                m.hashes(&hist, &mut out);
+                assert_eq!(out.len(), m.count());
+                for &v in &out {
+                    fnv(&mut h, v);
+                }
+            }
+            got.push(h);
+        }
+        assert_eq!(got, FIXED_HASHES.to_vec());
+    }
+
+    const FIXED_PREDICTIONS: [u64; 3] = [
+        13011123716183780797,
+        1284878184912218834,
+        13848522015806791934,
+    ];
+    const FIXED_HASHES: [u64; 4] = [
+        7130655472246293111,
+        7856757372921508148,
+        391135432469410339,
+        7776405076241531829,
+    ];
+}

@@ -51,3 +51,40 @@ impl Sse {
         self.o0.memory_bytes() + self.o1.memory_bytes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_vector() {
+        let mut s = Sse::new();
+        let mut out = Vec::new();
+        for i in 0u32..32 {
+            let p = (i * 4_099 + 311) % 65_535 + 1;
+            out.push(s.refine(p, 1 + i % 200, (i * 7) as u8));
+            s.update((i % 3 == 0) as u8);
+        }
+        assert_eq!(out, FIXED);
+    }
+
+    #[test]
+    fn corrects_a_biased_input_in_its_context() {
+        let mut s = Sse::new();
+        // The input says 1 is unlikely, but after (c0 = 5, c1 = b'a') it always comes.
+        for _ in 0..500 {
+            s.refine(8_000, 5, b'a');
+            s.update(1);
+        }
+        assert!(s.refine(8_000, 5, b'a') > 50_000);
+        // Elsewhere only the order-0 stage has moved, and it was shared: the order-1
+        // stage of another last byte still passes the input through its own share.
+        assert!(s.refine(8_000, 5, b'b') < s.refine(8_000, 5, b'a'));
+    }
+
+    const FIXED: [u32; 32] = [
+        320, 4529, 8711, 12768, 16886, 21087, 24930, 29111, 33142, 37159, 41294, 45220, 49314,
+        53612, 57723, 61665, 381, 4573, 8751, 12854, 16931, 21132, 24991, 29174, 33203, 37221,
+        41349, 45275, 49359, 53645, 57767, 61720,
+    ];
+}
