@@ -68,14 +68,19 @@ impl HashTable {
         // The checksum comes from bits the bucket index does not use; never 0, so
         // that an empty slot never matches.
         let chk = (h as u8) | 1;
-        let line = &mut self.mem[b..b + BUCKET];
+        let line: &mut [u8; BUCKET] = (&mut self.mem[b..b + BUCKET])
+            .try_into()
+            .expect("a bucket is BUCKET bytes");
+        // Hits first (the common case), without looking at any evidence.
+        for w in 0..WAYS {
+            if line[w * SLOT] == chk {
+                return b + w * SLOT;
+            }
+        }
         let mut victim = 0;
         let mut least = u8::MAX;
         for w in 0..WAYS {
             let s = &line[w * SLOT..w * SLOT + 2];
-            if s[0] == chk {
-                return b + w * SLOT;
-            }
             let e = if s[0] == 0 { 0 } else { states.evidence(s[1]) };
             if e < least {
                 least = e;
