@@ -271,7 +271,7 @@ fn the_header_stores_the_table_fitted_to_the_input() {
         let model = if preset == "fast" {
             "model:         orders 2,3,4,6 +word +match, table 2^13 buckets, 1 hidden layer(s) of 4 relu, 0 byte embedding(s)"
         } else {
-            "model:         orders 1,2,3,4,5,6,8 +word +match +sparse +markup, table 2^13 buckets, 1 hidden layer(s) of 8 relu, 1 byte embedding(s)"
+            "model:         orders 2,3,4,5,6,8 +word +match +sparse +markup, table 2^13 buckets, 1 hidden layer(s) of 8 relu, 1 byte embedding(s)"
         };
         assert!(info.contains(model), "{model:?} missing in:\n{info}");
 

@@ -111,7 +111,10 @@ impl Preset {
                 seed: DEFAULT_SEED,
             },
             Preset::Default => ModelConfig {
-                orders: vec![1, 2, 3, 4, 5, 6, 8],
+                // No hashed order 1: the direct order-0 map, order 2 and the order-1
+                // SSE stage cover it. Dropping it cost +0.1% on enwik8's first 2 MB
+                // and -0.01% over all of shared/corpora, for 4% fewer instructions.
+                orders: vec![2, 3, 4, 5, 6, 8],
                 word: true,
                 match_model: true,
                 sparse: true,
