@@ -2,7 +2,7 @@
 //! given a small context by interpolating between 33 learned points along the
 //! log-odds axis. Integer arithmetic only.
 
-use super::squash::{squash16, stretch16};
+use super::squash::{squash16, Tables};
 
 /// One APM over `contexts` contexts.
 #[derive(Debug)]
@@ -25,10 +25,11 @@ impl Apm {
         Apm { t, index: 0, rate }
     }
 
-    /// The refined 16-bit probability of `p16` in context `cx`.
+    /// The refined 16-bit probability of `p16` (below 65536) in context `cx`, with the
+    /// stretch table of `t`.
     #[inline]
-    pub fn refine(&mut self, p16: u32, cx: usize) -> u32 {
-        let s = (stretch16(p16) + 2048).clamp(0, 4095) as u32;
+    pub fn refine(&mut self, p16: u32, cx: usize, t: &Tables) -> u32 {
+        let s = (t.stretch12(p16 >> 4) + 2048).clamp(0, 4095) as u32;
         let lo = (s >> 7) as usize;
         let w = s & 127;
         let base = cx * 33 + lo;
@@ -54,12 +55,13 @@ impl Apm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::squash::tables;
 
     #[test]
     fn starts_near_the_identity() {
         let mut a = Apm::new(4, 7);
         for p in [1u32, 100, 4096, 20_000, 32_768, 45_000, 61_440, 65_535] {
-            let q = a.refine(p, 2);
+            let q = a.refine(p, 2, tables());
             // Interpolation between 33 points of the squash curve: close, not exact.
             assert!(q.abs_diff(p) <= p.min(65_536 - p) / 8 + 40, "{p} -> {q}");
         }
@@ -68,21 +70,21 @@ mod tests {
     #[test]
     fn learns_in_its_context_only() {
         let mut a = Apm::new(2, 5);
-        let before = (a.refine(30_000, 0), a.refine(30_000, 1));
+        let before = (a.refine(30_000, 0, tables()), a.refine(30_000, 1, tables()));
         for _ in 0..200 {
-            a.refine(30_000, 1);
+            a.refine(30_000, 1, tables());
             a.update(1);
         }
-        assert_eq!(a.refine(30_000, 0), before.0);
+        assert_eq!(a.refine(30_000, 0, tables()), before.0);
         // Only the nearer of the two interpolation points learns, so the output moves
         // by that point's share of the interpolation.
-        let after = a.refine(30_000, 1);
+        let after = a.refine(30_000, 1, tables());
         assert!(after > before.1 + 5_000, "{} -> {after}", before.1);
         for _ in 0..400 {
-            a.refine(30_000, 1);
+            a.refine(30_000, 1, tables());
             a.update(0);
         }
-        let last = a.refine(30_000, 1);
+        let last = a.refine(30_000, 1, tables());
         assert!(last + 5_000 < before.1, "{} -> {last}", before.1);
     }
 
@@ -92,7 +94,7 @@ mod tests {
         let mut out = Vec::new();
         for i in 0u32..24 {
             let p = (i * 2_731 + 977) % 65_535 + 1;
-            out.push(a.refine(p, (i % 3) as usize));
+            out.push(a.refine(p, (i % 3) as usize, tables()));
             a.update((i % 5 < 2) as u8);
         }
         assert_eq!(out, FIXED);

@@ -293,7 +293,7 @@ impl Predictor {
         self.p_mlp = t.squash16(li);
         let mut p = self.p_mlp;
         if let Some(sse) = &mut self.sse {
-            p = sse.refine(p, c0, c1);
+            p = sse.refine(p, c0, c1, t);
         }
         p.clamp(1, 65535)
     }

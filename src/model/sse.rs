@@ -3,6 +3,7 @@
 //! then order 1), each mixed in at three quarters.
 
 use super::apm::Apm;
+use super::squash::Tables;
 
 /// Learning rate (as a shift) of every stage: 1/128 per update.
 const RATE: u32 = 7;
@@ -33,10 +34,10 @@ impl Sse {
     /// byte `c1`. A chain measured better than an average of more stages (order 2,
     /// match state) on enwik8 and alice29, and costs half the cache misses.
     #[inline(always)]
-    pub fn refine(&mut self, p: u32, c0: u32, c1: u8) -> u32 {
+    pub fn refine(&mut self, p: u32, c0: u32, c1: u8, t: &Tables) -> u32 {
         let c0 = c0 as usize;
-        let p = (p + 3 * self.o0.refine(p, c0) + 2) >> 2;
-        (p + 3 * self.o1.refine(p, c0 | usize::from(c1) << 8) + 2) >> 2
+        let p = (p + 3 * self.o0.refine(p, c0, t) + 2) >> 2;
+        (p + 3 * self.o1.refine(p, c0 | usize::from(c1) << 8, t) + 2) >> 2
     }
 
     /// Learns the bit that came, in every stage.
@@ -55,6 +56,7 @@ impl Sse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::squash::tables;
 
     #[test]
     fn fixed_vector() {
@@ -62,7 +64,7 @@ mod tests {
         let mut out = Vec::new();
         for i in 0u32..32 {
             let p = (i * 4_099 + 311) % 65_535 + 1;
-            out.push(s.refine(p, 1 + i % 200, (i * 7) as u8));
+            out.push(s.refine(p, 1 + i % 200, (i * 7) as u8, tables()));
             s.update((i % 3 == 0) as u8);
         }
         assert_eq!(out, FIXED);
@@ -73,13 +75,13 @@ mod tests {
         let mut s = Sse::new();
         // The input says 1 is unlikely, but after (c0 = 5, c1 = b'a') it always comes.
         for _ in 0..500 {
-            s.refine(8_000, 5, b'a');
+            s.refine(8_000, 5, b'a', tables());
             s.update(1);
         }
-        assert!(s.refine(8_000, 5, b'a') > 50_000);
+        assert!(s.refine(8_000, 5, b'a', tables()) > 50_000);
         // Elsewhere only the order-0 stage has moved, and it was shared: the order-1
         // stage of another last byte still passes the input through its own share.
-        assert!(s.refine(8_000, 5, b'b') < s.refine(8_000, 5, b'a'));
+        assert!(s.refine(8_000, 5, b'b', tables()) < s.refine(8_000, 5, b'a', tables()));
     }
 
     const FIXED: [u32; 32] = [
