@@ -45,6 +45,16 @@ impl Apm {
         *t = (v + ((target - v) >> self.rate)).clamp(1, 65535) as u16;
     }
 
+    /// [`Apm::refine`] without remembering the entry for [`Apm::update`]: a
+    /// read-only look (for `nnzip explain`), the same value.
+    pub fn peek(&self, p16: u32, cx: usize) -> u32 {
+        let s = (stretch16(p16) + 2048).clamp(0, 4095) as u32;
+        let lo = (s >> 7) as usize;
+        let w = s & 127;
+        let base = cx * 33 + lo;
+        (u32::from(self.t[base]) * (128 - w) + u32::from(self.t[base + 1]) * w) >> 7
+    }
+
     /// Bytes held.
     pub fn memory_bytes(&self) -> usize {
         self.t.len() * 2

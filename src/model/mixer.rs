@@ -136,6 +136,18 @@ impl Mixers {
     }
 }
 
+impl Mixers {
+    /// [`Mixers::forward`] as a read-only look (for `nnzip explain`): the
+    /// log-odds of every mixer for inputs `x` and weight sets `sel`, the same values,
+    /// nothing remembered for [`Mixers::update`].
+    pub fn peek(&self, x: &Row, sel: &[usize], out: &mut [f32]) {
+        for k in 0..self.sets.len() {
+            let r = self.first[k] + sel[k].min(self.sets[k] - 1);
+            out[k] = dot_row(&self.w[r], x).clamp(-15.9, 15.9);
+        }
+    }
+}
+
 /// `w·x` over a whole row, lane-wise in a fixed order, then [`reduce`].
 #[inline(always)]
 fn dot_row(w: &Row, x: &Row) -> f32 {

@@ -25,7 +25,7 @@
 // block or two wide, and iterator chains cost more set-up than the arithmetic.
 #![allow(clippy::needless_range_loop)]
 
-use super::config::Activation;
+use super::config::{tanh_approx, Activation};
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
 
@@ -150,7 +150,7 @@ pub struct UnitStats {
     /// Number of predictions counted.
     pub predictions: u64,
     /// Per hidden unit (all layers, padding excluded): predictions in which it was
-    /// non-zero.
+    /// active ([`Activation::is_active`]: non-zero for ReLU).
     pub active: Vec<u64>,
 }
 
@@ -257,6 +257,8 @@ impl Mlp {
                     x * 0.0625
                 }
             }
+            Activation::Tanh => tanh_approx(x),
+            Activation::Sigmoid => 0.5 + 0.5 * tanh_approx(0.5 * x),
         }
     }
 
@@ -277,6 +279,14 @@ impl Mlp {
                 } else {
                     0.0625
                 }
+            }
+            Activation::Tanh => {
+                let t = tanh_approx(pre);
+                1.0 - t * t
+            }
+            Activation::Sigmoid => {
+                let s = 0.5 + 0.5 * tanh_approx(0.5 * pre);
+                s * (1.0 - s)
             }
         }
     }
@@ -317,7 +327,7 @@ impl Mlp {
             let mut f = fired[k];
             for l in 0..LANES {
                 o[l] = Self::activate(act, acc[l]);
-                f[l] += u32::from(o[l] != 0.0);
+                f[l] += u32::from(act.is_active(o[l]));
             }
             out[k] = o;
             fired[k] = f;
@@ -498,7 +508,7 @@ impl Mlp {
         let mut f = self.fired[0];
         for l in 0..LANES {
             h[l] = Self::activate(self.act, acc[l]);
-            f[l] += u32::from(h[l] != 0.0);
+            f[l] += u32::from(self.act.is_active(h[l]));
         }
         self.fired[0] = f;
         self.pre1[..LANES].copy_from_slice(&acc);
@@ -582,6 +592,95 @@ impl Mlp {
     pub fn memory_bytes(&self) -> usize {
         4 * LANES * (self.w1.len() + self.w2.len() + self.emb.len() + self.v.len())
             + 4 * self.u.len()
+    }
+}
+
+/// Read-only access for `nnzip explain`: nothing here is called while coding.
+impl Mlp {
+    /// Padded input count: the length [`Mlp::peek`] expects of its inputs.
+    pub fn padded_inputs(&self) -> usize {
+        self.ni
+    }
+
+    /// The activation of the hidden layers.
+    pub fn activation(&self) -> Activation {
+        self.act
+    }
+
+    /// Hidden units per layer.
+    pub fn width(&self) -> usize {
+        self.shape.width
+    }
+
+    /// Inputs and outputs of hidden layer `layer` (0 or 1) in the last
+    /// [`Mlp::forward`]: `(pre-activations, outputs)`, padding excluded. Empty for a
+    /// layer the network does not have.
+    pub fn hidden(&self, layer: usize) -> (&[f32], &[f32]) {
+        let w = self.shape.width;
+        match layer {
+            0 => (&self.pre1[..w], &self.h1[..w]),
+            1 if self.shape.layers > 1 => (&self.pre2[..w], &self.h2[..w]),
+            _ => (&[], &[]),
+        }
+    }
+
+    /// [`Mlp::forward`] as a read-only look: the log-odds of a 1 for inputs `x`
+    /// ([`Mlp::padded_inputs`] floats, padding 0), embedding `rows` and output set
+    /// `set`, computed by the same operations in the same order (so the same value),
+    /// without touching the scratch space, the statistics or anything `backward`
+    /// reads.
+    pub fn peek(&self, x: &[f32], rows: &[usize], set: usize) -> f32 {
+        let nb = self.nh / LANES;
+        let rows = &rows[..rows.len().min(4)];
+        let mut h1 = vec![[0f32; LANES]; nb];
+        for k in 0..nb {
+            let mut acc = [0f32; LANES];
+            for &r in rows {
+                let e = self.emb[r * nb + k];
+                for l in 0..LANES {
+                    acc[l] += e[l];
+                }
+            }
+            let bk = self.b1[k];
+            for l in 0..LANES {
+                acc[l] += bk[l];
+            }
+            for i in 0..self.shape.inputs {
+                let row = self.w1[i * nb + k];
+                for l in 0..LANES {
+                    acc[l] += x[i] * row[l];
+                }
+            }
+            for l in 0..LANES {
+                h1[k][l] = Self::activate(self.act, acc[l]);
+            }
+        }
+        let last = if self.shape.layers > 1 {
+            let input = h1.as_flattened();
+            let mut h2 = vec![[0f32; LANES]; nb];
+            for k in 0..nb {
+                let mut acc = [0f32; LANES];
+                let bk = self.b2[k];
+                for l in 0..LANES {
+                    acc[l] += bk[l];
+                }
+                for i in 0..self.shape.width {
+                    let row = self.w2[i * nb + k];
+                    for l in 0..LANES {
+                        acc[l] += input[i] * row[l];
+                    }
+                }
+                for l in 0..LANES {
+                    h2[k][l] = Self::activate(self.act, acc[l]);
+                }
+            }
+            h2
+        } else {
+            h1
+        };
+        let v = &self.v[set * nb..(set + 1) * nb];
+        let u = &self.u[set * self.ni..(set + 1) * self.ni];
+        dot(&last, v) + dot(blocks(&x[..self.ni]), blocks(u))
     }
 }
 
