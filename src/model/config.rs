@@ -64,6 +64,13 @@ impl Activation {
         }
     }
 
+    /// Whether this is one of the smooth, saturating activations (tanh, sigmoid),
+    /// which the network computes apart from the piecewise-linear ones.
+    #[inline(always)]
+    pub fn is_smooth(self) -> bool {
+        matches!(self, Activation::Tanh | Activation::Sigmoid)
+    }
+
     /// Whether a unit of this activation whose output is `y` counts as *active*
     /// in the statistics ([`crate::model::ActivationStats`]): for ReLU, linear and
     /// leaky ReLU a non-zero output; for tanh and sigmoid an output that is neither

@@ -234,9 +234,15 @@ mod tests {
     #[test]
     fn looks_change_nothing_and_the_first_is_exact() {
         let text = b"the cat sat on the mat; the cat sat on the hat. ".repeat(8);
+        let mut smooth = Preset::Fast.config();
+        smooth.activation = crate::Activation::Sigmoid;
+        let mut two = Preset::Fast.config();
+        (two.activation, two.layers, two.hidden) = (crate::Activation::Tanh, 2, 12);
         for cfg in [
             Preset::Fast.config(),
             Preset::Default.config().fitted(Some(400)),
+            smooth,
+            two,
         ] {
             assert_eq!(run(&cfg, &text, true), run(&cfg, &text, false));
         }
