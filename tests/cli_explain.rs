@@ -176,4 +176,20 @@ fn a_real_browser_renders_the_page_without_script_errors() {
         &dom[..dom.len().min(400)]
     );
     assert!(dom.matches("<span").count() > EXPLAINED);
+
+    // The tooltip of a byte, opened by the page's `#byte=N` address as hovering would.
+    let out = Command::new(&browser)
+        .args(["--headless", "--disable-gpu", "--no-sandbox", "--dump-dom"])
+        .arg(format!("--user-data-dir={}", p.join("profile").display()))
+        .arg(format!("{url}#byte=500"))
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let tip = dom.find("<div id=\"tip\"").expect("tooltip element");
+    let tip = &dom[tip..tip + dom[tip..].find("</div>").expect("end of tooltip")];
+    assert!(!tip.contains("hidden"), "{tip}");
+    assert!(
+        tip.contains("byte 500") && tip.contains("model expected"),
+        "{tip}"
+    );
 }
