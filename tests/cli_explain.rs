@@ -192,4 +192,21 @@ fn a_real_browser_renders_the_page_without_script_errors() {
         tip.contains("byte 500") && tip.contains("model expected"),
         "{tip}"
     );
+
+    // LZW's colours by the toggle (as `#coder=lzw` sets it): the spans' backgrounds
+    // change.
+    let colours = |fragment: &str| {
+        let out = Command::new(&browser)
+            .args(["--headless", "--disable-gpu", "--no-sandbox", "--dump-dom"])
+            .arg(format!("--user-data-dir={}", p.join("profile").display()))
+            .arg(format!("{url}{fragment}"))
+            .output()
+            .expect("run chromium");
+        let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+        let at = dom.find("id=\"text\"").expect("text box");
+        dom[at..at + 4000].to_string()
+    };
+    let (nn, lzw) = (colours("#byte=1"), colours("#byte=1&coder=lzw"));
+    assert!(nn.contains("background") && lzw.contains("background"));
+    assert_ne!(nn, lzw);
 }

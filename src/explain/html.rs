@@ -244,7 +244,7 @@ pub fn render(e: &Explanation) -> String {
          <p>Each byte is coloured by the bits spent on it: <span class=legend></span> \
          0 bits … 8 or more. Hover a byte for its cost under both coders and the model's \
          three most likely guesses for it (or open the page as <code>page.html#byte=N</code> \
-         to show byte N's). \
+         to show byte N's; add <code>&amp;coder=lzw</code> for LZW's colours). \
          <label><input type=radio name=coder value=nn checked> nnzip</label> \
          <label><input type=radio name=coder value=lzw> LZW (each code's bits spread over \
          the bytes it covers)</label></p>\
@@ -465,8 +465,10 @@ box.addEventListener('mouseover',function(ev){const s=ev.target;if(s.i===undefin
  tip.hidden=false;});
 box.addEventListener('mousemove',function(ev){tip.style.left=(ev.clientX+14)+'px';tip.style.top=(ev.clientY+14)+'px';});
 box.addEventListener('mouseleave',function(){tip.hidden=true;});
-const m=/^#byte=(\d+)$/.exec(location.hash);
-if(m&&+m[1]<N){const s=spans[+m[1]];box.scrollTop=s.offsetTop-box.offsetTop-box.clientHeight/2;const r=s.getBoundingClientRect();
+const H=new URLSearchParams(location.hash.slice(1));
+if(H.get('coder')==='lzw'){document.querySelector('input[value=lzw]').checked=true;paint('lzw');}
+const m=/^\d+$/.exec(H.get('byte')||'');
+if(m&&+m[0]<N){const s=spans[+m[0]];box.scrollTop=s.offsetTop-box.offsetTop-box.clientHeight/2;const r=s.getBoundingClientRect();
  s.dispatchEvent(new MouseEvent('mouseover',{bubbles:true}));tip.style.left=(r.right+6)+'px';tip.style.top=(r.bottom+6)+'px';s.style.outline='2px solid #000';}
 document.body.setAttribute('data-rendered',String(N));
 })();
