@@ -45,6 +45,8 @@ pub mod api;
 pub mod bench;
 pub mod coder;
 pub mod error;
+#[cfg(feature = "cli")]
+pub mod explain;
 pub mod format;
 #[cfg(feature = "cli")]
 pub mod fsio;

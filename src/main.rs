@@ -1,5 +1,5 @@
 //! The `nnzip` command line: `compress`, `decompress` (`-d`), `info` (`-l`), `-t`,
-//! `bench`, `sweep`, `completions`, `manpage`, and the filter form (`nnzip` and
+//! `bench`, `sweep`, `explain`, `completions`, `manpage`, and the filter form (`nnzip` and
 //! `nnzip -d` between pipes, as `tar -I nnzip` runs it).
 //!
 //! `main` only turns the outcome of [`try_main`] into an exit status: 0 when every file
@@ -39,6 +39,7 @@ fn try_main() -> Status {
         Command::Info(args) => run::info(&args),
         Command::Bench(args) => report_plain("bench", nnzip::bench::run_bench(&args)),
         Command::Sweep(args) => report_plain("sweep", nnzip::bench::run_sweep(&args)),
+        Command::Explain(args) => report_plain("explain", nnzip::explain::run_explain(&args)),
         Command::Completions(args) => {
             let mut cmd = Cli::command();
             clap_complete::generate(args.shell, &mut cmd, "nnzip", &mut std::io::stdout());

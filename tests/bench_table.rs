@@ -486,7 +486,15 @@ fn command_line_flags() {
         (s.preset, s.window, s.max_bytes),
         (Preset::Fast, 100, Some(1000))
     );
-    assert!(Cli::try_parse_from(["nnzip", "sweep", "f", "--activation", "tanh"]).is_err());
+    assert!(Cli::try_parse_from(["nnzip", "sweep", "f", "--activation", "softplus"]).is_err());
+    let Cmd::Sweep(s) =
+        Cli::try_parse_from(["nnzip", "sweep", "f", "--activation", "tanh,sigmoid"])
+            .unwrap()
+            .cmd
+    else {
+        panic!()
+    };
+    assert_eq!(s.activation, vec![Activation::Tanh, Activation::Sigmoid]);
 }
 
 /// `--out` draws bench.svg: one panel per file, every codec's label on it, the time axis

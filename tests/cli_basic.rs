@@ -305,7 +305,7 @@ fn usage_errors_exit_2() {
         &["compress", "--bits", "12", "a"],
         &["compress", "-o", "x", "a", "b"],
         &["compress", "-c", "a", "b"],
-        &["compress", "--activation", "tanh", "a"],
+        &["compress", "--activation", "softplus", "a"],
         &["compress", "--orders", "2,2", "a"],
         &["frobnicate"],
         &["a.txt"],

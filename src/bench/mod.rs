@@ -106,8 +106,8 @@ pub struct SweepArgs {
     #[arg(long, value_delimiter = ',', default_values_t = [1u8, 2])]
     pub layers: Vec<u8>,
 
-    /// Activations to try, comma-separated (relu, linear, leaky): relu against linear
-    /// shows what the non-linearity buys.
+    /// Activations to try, comma-separated (relu, linear, leaky, tanh, sigmoid): relu
+    /// against linear shows what the non-linearity buys.
     #[arg(long, value_delimiter = ',', value_parser = parse_activation,
           default_values = ["relu", "linear"])]
     pub activation: Vec<Activation>,
@@ -144,7 +144,7 @@ pub struct SweepArgs {
 
 fn parse_activation(s: &str) -> std::result::Result<Activation, String> {
     Activation::from_name(s)
-        .ok_or_else(|| format!("unknown activation {s:?} (relu, linear, leaky)"))
+        .ok_or_else(|| format!("unknown activation {s:?} (relu, linear, leaky, tanh, sigmoid)"))
 }
 
 fn parse_preset(s: &str) -> std::result::Result<Preset, String> {

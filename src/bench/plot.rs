@@ -297,8 +297,33 @@ pub fn frontier(points: &[(f64, f64)]) -> Vec<usize> {
     out
 }
 
-/// Plot (b): bits per byte against compression speed (log x), the baseline as a
-/// black triangle, and the frontier of configurations not beaten on both.
+/// Height in pixels of the zoomed panel under a plot's overview.
+const ZOOM_HEIGHT: u32 = 600;
+
+/// `lo..hi` widened by `frac` of its span, the span at least `min_span` (for zoomed
+/// panels, whose points may lie within a thousandth of a bit).
+fn zoom_range(lo: f64, hi: f64, frac: f64, min_span: f64) -> std::ops::Range<f64> {
+    let span = (hi - lo).max(min_span);
+    let mid = (lo + hi) / 2.0;
+    (mid - span * (0.5 + frac))..(mid + span * (0.5 + frac))
+}
+
+/// Decimals that tell apart axis ticks over a span of `span`.
+fn decimals_for(span: f64) -> usize {
+    match span {
+        s if s < 0.002 => 5,
+        s if s < 0.02 => 4,
+        s if s < 0.2 => 3,
+        _ => 2,
+    }
+}
+
+/// Plot (b): bits per byte against compression speed. On top, the overview (log x)
+/// with the baseline as a black triangle and the frontier of configurations not
+/// beaten on both; below it, the network configurations alone, zoomed in on both
+/// axes (they lie within a fraction of a percent of each other), each labelled with
+/// its width, layers and activation, the labels placed so that none overlaps another
+/// or covers a point.
 pub fn bpc_vs_speed(rep: &SweepReport, path: &Path) -> Result<()> {
     let groups = series(&rep.points);
     let mut all: Vec<(f64, f64)> = rep
@@ -318,8 +343,29 @@ pub fn bpc_vs_speed(rep: &SweepReport, path: &Path) -> Result<()> {
         .fold((f64::MAX, f64::MIN), |(a, b), &(_, v)| (a.min(v), b.max(v)));
     let front: Vec<(f64, f64)> = frontier(&all).into_iter().map(|i| all[i]).collect();
     let xr = log_range(smin, smax, 2.0);
-    svg(path, |root| {
-        let mut chart = ChartBuilder::on(root)
+    let nets: Vec<(usize, &SweepPoint)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, (_, pts))| pts.iter().map(move |p| (g, *p)))
+        .filter(|(_, p)| p.mb_s.is_finite() && p.mb_s > 0.0 && p.bits_per_byte.is_finite())
+        .collect();
+    let (nx0, nx1, ny0, ny1) = nets.iter().fold(
+        (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
+        |(a, b, c, d), (_, p)| {
+            (
+                a.min(p.mb_s),
+                b.max(p.mb_s),
+                c.min(p.bits_per_byte),
+                d.max(p.bits_per_byte),
+            )
+        },
+    );
+    let zoom_x = zoom_range(nx0, nx1, 0.12, nx1.abs() * 0.05 + 1e-6);
+    let zoom_y = zoom_range(ny0, ny1, 0.15, 0.0005);
+    let y_dec = decimals_for(zoom_y.end - zoom_y.start);
+    svg_sized(path, (SIZE.0, SIZE.1 + ZOOM_HEIGHT), |root| {
+        let (top, bottom) = root.split_vertically(SIZE.1);
+        let mut chart = ChartBuilder::on(&top)
             .caption(
                 format!(
                     "Bits per byte vs compression speed: {}",
@@ -358,18 +404,23 @@ pub fn bpc_vs_speed(rep: &SweepReport, path: &Path) -> Result<()> {
                 .draw_series(
                     pts.iter()
                         .filter(|p| p.mb_s.is_finite() && p.mb_s > 0.0)
-                        .map(|p| {
-                            EmptyElement::at((p.mb_s, p.bits_per_byte))
-                                + Circle::new((0, 0), 6, c.filled())
-                                + Text::new(
-                                    format!("h{}", p.hidden),
-                                    (7, -18),
-                                    LABEL_FONT.into_font().color(&c),
-                                )
-                        }),
+                        .map(|p| Circle::new((p.mb_s, p.bits_per_byte), 6, c.filled())),
                 )?
                 .label(name.as_str())
                 .legend(move |(x, y)| Circle::new((x + 12, y), 6, c.filled()));
+        }
+        if !nets.is_empty() {
+            let (x0, y0) = chart.backend_coord(&(nx0, ny1));
+            let (x1, y1) = chart.backend_coord(&(nx1, ny0));
+            top.draw(&Rectangle::new(
+                [(x0 - 12, y0 - 12), (x1 + 12, y1 + 12)],
+                BLACK.mix(0.6).stroke_width(1),
+            ))?;
+            top.draw(&Text::new(
+                "zoomed below",
+                (x0 - 12, y1 + 16),
+                LABEL_FONT.into_font(),
+            ))?;
         }
         if let Some(b) = &rep.baseline {
             if b.mb_s.is_finite() && b.mb_s > 0.0 {
@@ -384,6 +435,58 @@ pub fn bpc_vs_speed(rep: &SweepReport, path: &Path) -> Result<()> {
             }
         }
         draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        if nets.is_empty() {
+            return Ok(());
+        }
+        let mut zoom = ChartBuilder::on(&bottom)
+            .caption(
+                "Zoomed: the network configurations alone (speeds move by about 30% \
+                 between runs on a busy machine)",
+                ("sans-serif", 19),
+            )
+            .margin(20)
+            .x_label_area_size(60)
+            .y_label_area_size(90)
+            .build_cartesian_2d(zoom_x, zoom_y)?;
+        zoom.configure_mesh()
+            .x_desc("compression speed, MB/s")
+            .y_desc("bits per byte (lower is better)")
+            .axis_desc_style(AXIS_FONT)
+            .label_style(LABEL_FONT)
+            .x_label_formatter(&|v| format!("{v:.3}"))
+            .y_label_formatter(&|v| format!("{v:.*}", y_dec))
+            .light_line_style(GRID)
+            .draw()?;
+        let labels: Vec<String> = nets.iter().map(|(_, p)| point_label(p)).collect();
+        let anchors: Vec<(i32, i32)> = nets
+            .iter()
+            .map(|(_, p)| zoom.backend_coord(&(p.mb_s, p.bits_per_byte)))
+            .collect();
+        let sizes: Vec<(i32, i32)> = labels.iter().map(|l| label_size(l)).collect();
+        let (px, py) = zoom.plotting_area().get_pixel_range();
+        let boxes = place_labels(&anchors, &sizes, (px.start, px.end), (py.start, py.end));
+        for ((((g, p), label), &(ax, ay)), b) in nets.iter().zip(&labels).zip(&anchors).zip(&boxes)
+        {
+            let c = colour(*g);
+            let (dx, mid) = (b.x - ax, b.y + b.h / 2 - ay);
+            let at = (p.mb_s, p.bits_per_byte);
+            if mid.abs() > 3 {
+                let edge = if dx < 0 { dx + b.w } else { dx };
+                zoom.draw_series(std::iter::once(
+                    EmptyElement::at(at)
+                        + PathElement::new(vec![(0, 0), (edge, mid)], c.mix(0.6).stroke_width(1)),
+                ))?;
+            }
+            zoom.draw_series(std::iter::once(
+                EmptyElement::at(at)
+                    + Circle::new((0, 0), POINT_RADIUS, c.filled())
+                    + Text::new(
+                        label.clone(),
+                        (b.x - ax, b.y - ay + 1),
+                        LABEL_FONT.into_font().color(&c),
+                    ),
+            ))?;
+        }
         Ok(())
     })
 }
@@ -426,8 +529,57 @@ pub fn curve_points(points: &[SweepPoint]) -> Vec<&SweepPoint> {
     out
 }
 
+/// What the non-linearity gains per window: for every activation other than linear
+/// that has a linear twin (same width and layers), the activation, a label and,
+/// per window, linear's bpc minus its bpc (positive where the non-linear network
+/// codes the window in fewer bits). The width is the first point's where it has
+/// twins, else any twin's.
+pub fn gains_over_linear(points: &[SweepPoint]) -> Vec<(String, String, Vec<f64>)> {
+    let twin = |p: &SweepPoint| {
+        points.iter().find(|q| {
+            q.activation == "linear"
+                && q.hidden == p.hidden
+                && q.layers == p.layers
+                && q.window_bpc.len() == p.window_bpc.len()
+        })
+    };
+    let mut out: Vec<(String, String, Vec<f64>)> = Vec::new();
+    let mut done: Vec<&str> = Vec::new();
+    let first = points.first().map(|p| (p.hidden, p.layers));
+    for pass in 0..2 {
+        for p in points {
+            if p.activation == "linear" || done.contains(&p.activation.as_str()) {
+                continue;
+            }
+            if pass == 0 && Some((p.hidden, p.layers)) != first {
+                continue;
+            }
+            if let Some(l) = twin(p) {
+                done.push(&p.activation);
+                let gain = l
+                    .window_bpc
+                    .iter()
+                    .zip(&p.window_bpc)
+                    .map(|(a, b)| a - b)
+                    .collect();
+                out.push((
+                    p.activation.clone(),
+                    format!("{} minus {}", point_label(l), point_label(p)),
+                    gain,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// A gain curve as drawn: colour, label, `(position, gain)` points.
+type GainCurve = (RGBColor, String, Vec<(f64, f64)>);
+
 /// Plot (c): bits per byte of consecutive windows over the position in the file, for a
-/// few configurations and the baseline.
+/// few configurations and the baseline; below it, where the sweep has linear twins of
+/// non-linear networks, the per-window gain of the non-linearity
+/// ([`gains_over_linear`]), so that what it buys shows along the file.
 pub fn learning_curve(rep: &SweepReport, path: &Path) -> Result<()> {
     let chosen = curve_points(&rep.points);
     let (unit, unit_name) = if rep.bytes >= 2_000_000 {
@@ -463,7 +615,50 @@ pub fn learning_curve(rep: &SweepReport, path: &Path) -> Result<()> {
         .fold(1.0f64, f64::max);
     let xmax = (rep.bytes as f64 / unit).max(1e-3);
     let decimals = if xmax < 10.0 { 1 } else { 0 };
-    svg(path, |root| {
+    // A last window much shorter than the others mostly measures the coder's flush:
+    // it is left out of the gains.
+    let tail = if rep.window > 0 {
+        rep.bytes % rep.window
+    } else {
+        0
+    };
+    let short_tail = tail != 0 && tail < rep.window / 4;
+    let gains: Vec<GainCurve> = gains_over_linear(&rep.points)
+        .into_iter()
+        .map(|(act, name, mut g)| {
+            if short_tail && g.len() > 1 {
+                g.pop();
+            }
+            let mut end = 0u64;
+            let xy = g
+                .into_iter()
+                .map(|v| {
+                    end = (end + rep.window).min(rep.bytes);
+                    (end as f64 / unit, v)
+                })
+                .collect();
+            // The colour of the network's own learning curve above, where it has one.
+            let c = chosen
+                .iter()
+                .position(|p| p.activation == act)
+                .map_or(colour(4), colour);
+            (c, name, xy)
+        })
+        .collect();
+    let gmax = gains
+        .iter()
+        .flat_map(|(_, _, v)| v.iter().map(|p| p.1.abs()))
+        .fold(0.001f64, f64::max)
+        * 1.15;
+    let height = SIZE.1
+        + if gains.is_empty() {
+            0
+        } else {
+            ZOOM_HEIGHT - 160
+        };
+    svg_sized(path, (SIZE.0, height), |root| {
+        let (root, lower) = root.split_vertically(SIZE.1);
+        let root = &root;
         let mut chart = ChartBuilder::on(root)
             .caption(
                 format!(
@@ -502,6 +697,40 @@ pub fn learning_curve(rep: &SweepReport, path: &Path) -> Result<()> {
             chart.draw_series(xy.iter().map(|&p| Circle::new(p, 3, BLACK.filled())))?;
         }
         draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
+        if gains.is_empty() {
+            return Ok(());
+        }
+        let mut g = ChartBuilder::on(&lower)
+            .caption(
+                "What the non-linearity gains per window: linear's bits per byte minus the \
+                 network's",
+                ("sans-serif", 19),
+            )
+            .margin(20)
+            .x_label_area_size(60)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0f64..xmax, -gmax..gmax)?;
+        let g_dec = decimals_for(gmax);
+        g.configure_mesh()
+            .x_desc(format!("position in the file ({unit_name})"))
+            .y_desc("gain, bits per byte (> 0: better)")
+            .axis_desc_style(AXIS_FONT)
+            .label_style(LABEL_FONT)
+            .x_label_formatter(&|v| format!("{:.*}", decimals, v))
+            .y_label_formatter(&|v| format!("{v:.*}", g_dec))
+            .light_line_style(GRID)
+            .draw()?;
+        g.draw_series(LineSeries::new(
+            vec![(0.0, 0.0), (xmax, 0.0)],
+            BLACK.mix(0.6).stroke_width(1),
+        ))?;
+        for (c, name, xy) in &gains {
+            let c = *c;
+            g.draw_series(LineSeries::new(xy.clone(), c.stroke_width(2)))?
+                .label(name.as_str())
+                .legend(legend_line(c));
+        }
+        draw_legend(&mut g, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
@@ -652,27 +881,68 @@ fn rows_by_file(rep: &BenchReport) -> Vec<(&str, Vec<&BenchRow>)> {
 /// time is a multiple of `xz -9e`'s on the same file where xz ran; on a file without an
 /// xz row it is in seconds, and the axis label says so. Rows without a positive time
 /// are left out.
+///
+/// Under a file's panel, where the strongest compressors crowd together, a second
+/// panel zooms in on them: the rows within [`ZOOM_BPC`] of the best bits per byte,
+/// when there are at least two such rows and others besides.
 pub fn bench_plot(rep: &BenchReport, path: &Path) -> Result<()> {
     let files = rows_by_file(rep);
-    let panels = files.len().max(1) as u32;
-    svg_sized(path, (SIZE.0, BENCH_PANEL_HEIGHT * panels), |root| {
-        let areas = root.split_evenly((panels as usize, 1));
-        for ((file, rows), area) in files.iter().zip(&areas) {
-            bench_panel(area, file, rows)?;
+    let zooms: Vec<Option<Vec<&BenchRow>>> = files.iter().map(|(_, r)| zoom_rows(r)).collect();
+    let height: u32 = zooms
+        .iter()
+        .map(|z| BENCH_PANEL_HEIGHT + if z.is_some() { ZOOM_HEIGHT } else { 0 })
+        .sum::<u32>()
+        .max(BENCH_PANEL_HEIGHT);
+    svg_sized(path, (SIZE.0, height), |root| {
+        let mut rest = root.clone();
+        for ((file, rows), zoom) in files.iter().zip(&zooms) {
+            let (area, below) = rest.split_vertically(BENCH_PANEL_HEIGHT);
+            bench_panel(&area, file, rows, None)?;
+            rest = below;
+            if let Some(z) = zoom {
+                let (area, below) = rest.split_vertically(ZOOM_HEIGHT);
+                bench_panel(&area, file, z, Some(relative_time(rows)))?;
+                rest = below;
+            }
         }
         Ok(())
     })
 }
 
-/// One panel of [`bench_plot`].
+/// How close to the best bits per byte a row must be to appear in the zoomed panel
+/// of [`bench_plot`]: 12%, which on text keeps the context mixers, PPMd and nnzip.
+pub const ZOOM_BPC: f64 = 1.12;
+
+/// The rows of one file's zoomed panel, if it is worth drawing.
+fn zoom_rows<'a>(rows: &[&'a BenchRow]) -> Option<Vec<&'a BenchRow>> {
+    let best = rows
+        .iter()
+        .map(|r| r.bits_per_byte)
+        .filter(|b| b.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    let z: Vec<&BenchRow> = rows
+        .iter()
+        .filter(|r| r.bits_per_byte <= best * ZOOM_BPC)
+        .copied()
+        .collect();
+    (z.len() >= 2 && z.len() < rows.len()).then_some(z)
+}
+
+/// Whether a file's times are relative to `xz -9e` (xz ran on it).
+fn relative_time(rows: &[&BenchRow]) -> bool {
+    rows.iter()
+        .any(|r| r.codec == REFERENCE_CODEC && r.compress_vs_xz.is_some())
+}
+
+/// One panel of [`bench_plot`]; `zoom` is `Some(relative)` for a zoomed panel, whose
+/// rows may not include xz and whose time scale is then the full panel's.
 fn bench_panel(
     root: &DrawingArea<SVGBackend, Shift>,
     file: &str,
     rows: &[&BenchRow],
+    zoom: Option<bool>,
 ) -> DrawResult {
-    let relative = rows
-        .iter()
-        .any(|r| r.codec == REFERENCE_CODEC && r.compress_vs_xz.is_some());
+    let relative = zoom.unwrap_or_else(|| relative_time(rows));
     let time = |r: &BenchRow| {
         if relative {
             r.compress_vs_xz
@@ -701,18 +971,30 @@ fn bench_panel(
     }
     let xr = log_range(tmin, tmax, (tmax / tmin).powf(0.06).max(1.6));
     let original = pts[0].0.original_bytes;
-    let mut chart = ChartBuilder::on(root)
-        .caption(
-            format!(
-                "Bits per byte vs compression time: {} ({original} bytes)",
-                short_name(file)
-            ),
-            CAPTION_FONT,
+    let caption = if zoom.is_some() {
+        format!(
+            "Zoomed: within {:.0}% of the best bits per byte, {}",
+            100.0 * (ZOOM_BPC - 1.0),
+            short_name(file)
         )
+    } else {
+        format!(
+            "Bits per byte vs compression time: {} ({original} bytes)",
+            short_name(file)
+        )
+    };
+    let y_range = if zoom.is_some() {
+        zoom_range(ymin, ymax, 0.12, 0.01)
+    } else {
+        padded(ymin, ymax, 0.1)
+    };
+    let y_dec = decimals_for(y_range.end - y_range.start).max(2);
+    let mut chart = ChartBuilder::on(root)
+        .caption(caption, CAPTION_FONT)
         .margin(20)
         .x_label_area_size(60)
         .y_label_area_size(70)
-        .build_cartesian_2d(xr.clone().log_scale(), padded(ymin, ymax, 0.1))?;
+        .build_cartesian_2d(xr.clone().log_scale(), y_range)?;
     let x_desc = if relative {
         format!("compression time as a multiple of {REFERENCE_CODEC}, same run (log scale)")
     } else {
@@ -731,7 +1013,7 @@ fn bench_panel(
                 si(*v)
             }
         })
-        .y_label_formatter(&|v| format!("{v:.2}"))
+        .y_label_formatter(&|v| format!("{v:.*}", y_dec))
         .light_line_style(GRID)
         .draw()?;
     if relative && xr.contains(&1.0) {

@@ -92,6 +92,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Sweep model sizes on a file: bpc and speed tables, SVG plots.
     Sweep(SweepArgs),
+    /// Write an HTML page showing what the network did on a file, byte by byte.
+    Explain(nnzip::explain::ExplainArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `nnzip manpage > nnzip.1`.
@@ -238,6 +240,10 @@ pub enum ActivationArg {
     Linear,
     /// max(x/16, x).
     Leaky,
+    /// tanh(x), by nnzip's own rational approximation.
+    Tanh,
+    /// 1 / (1 + e^-x), as (1 + tanh(x/2)) / 2.
+    Sigmoid,
 }
 
 impl From<ActivationArg> for Activation {
@@ -246,6 +252,8 @@ impl From<ActivationArg> for Activation {
             ActivationArg::Relu => Activation::Relu,
             ActivationArg::Linear => Activation::Linear,
             ActivationArg::Leaky => Activation::LeakyRelu,
+            ActivationArg::Tanh => Activation::Tanh,
+            ActivationArg::Sigmoid => Activation::Sigmoid,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! given a small context by interpolating between 33 learned points along the
 //! log-odds axis. Integer arithmetic only.
 
-use super::squash::{squash16, Tables};
+use super::squash::{squash16, stretch16, Tables};
 
 /// One APM over `contexts` contexts.
 #[derive(Debug)]
@@ -44,6 +44,16 @@ impl Apm {
         let target: i32 = if bit != 0 { 65535 } else { 0 };
         let v = i32::from(*t);
         *t = (v + ((target - v) >> self.rate)).clamp(1, 65535) as u16;
+    }
+
+    /// [`Apm::refine`] without remembering the entry for [`Apm::update`]: a
+    /// read-only look (for `nnzip explain`), the same value.
+    pub fn peek(&self, p16: u32, cx: usize) -> u32 {
+        let s = (stretch16(p16) + 2048).clamp(0, 4095) as u32;
+        let lo = (s >> 7) as usize;
+        let w = s & 127;
+        let base = cx * 33 + lo;
+        (u32::from(self.t[base]) * (128 - w) + u32::from(self.t[base + 1]) * w) >> 7
     }
 
     /// Bytes held.

@@ -19,11 +19,23 @@ pub enum Activation {
     Linear,
     /// `max(x/16, x)`: ReLU that never fully closes.
     LeakyRelu,
+    /// The hyperbolic tangent, by nnzip's own rational approximation
+    /// ([`tanh_approx`]): a unit that saturates at -1 and 1.
+    Tanh,
+    /// The logistic function `(1 + tanh(x/2)) / 2`, by the same approximation:
+    /// a unit that saturates at 0 and 1.
+    Sigmoid,
 }
 
 impl Activation {
     /// All activations, in id order.
-    pub const ALL: [Activation; 3] = [Activation::Relu, Activation::Linear, Activation::LeakyRelu];
+    pub const ALL: [Activation; 5] = [
+        Activation::Relu,
+        Activation::Linear,
+        Activation::LeakyRelu,
+        Activation::Tanh,
+        Activation::Sigmoid,
+    ];
 
     /// The id stored in the header.
     pub fn id(self) -> u8 {
@@ -31,6 +43,8 @@ impl Activation {
             Activation::Relu => 0,
             Activation::Linear => 1,
             Activation::LeakyRelu => 2,
+            Activation::Tanh => 3,
+            Activation::Sigmoid => 4,
         }
     }
 
@@ -45,12 +59,57 @@ impl Activation {
             Activation::Relu => "relu",
             Activation::Linear => "linear",
             Activation::LeakyRelu => "leaky",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
         }
     }
 
-    /// Parses a command-line name (`relu`, `linear`, `leaky`).
+    /// Whether this is one of the smooth, saturating activations (tanh, sigmoid),
+    /// which the network computes apart from the piecewise-linear ones.
+    #[inline(always)]
+    pub fn is_smooth(self) -> bool {
+        matches!(self, Activation::Tanh | Activation::Sigmoid)
+    }
+
+    /// Whether a unit of this activation whose output is `y` counts as *active*
+    /// in the statistics ([`crate::model::ActivationStats`]): for ReLU, linear and
+    /// leaky ReLU a non-zero output; for tanh and sigmoid an output that is neither
+    /// near its resting value nor saturated, i.e. `0.05 < |y| < 0.95` for tanh and
+    /// `0.05 < y < 0.95` for sigmoid (so that, as with ReLU, an active unit both
+    /// passes a signal and still responds to its input).
+    #[inline(always)]
+    pub fn is_active(self, y: f32) -> bool {
+        match self {
+            Activation::Relu | Activation::Linear | Activation::LeakyRelu => y != 0.0,
+            Activation::Tanh => {
+                let a = y.abs();
+                a > 0.05 && a < 0.95
+            }
+            Activation::Sigmoid => y > 0.05 && y < 0.95,
+        }
+    }
+
+    /// Parses a command-line name (`relu`, `linear`, `leaky`, `tanh`, `sigmoid`).
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+/// `tanh(x)` from `+ - * /` only, identical on every CPU: the Padé-style rational
+/// `x (27 + x²) / (27 + 9 x²)` for `|x| < 3`, and `±1` beyond (where the rational
+/// reaches exactly 1). Its largest error against the true tanh is about 0.02 (near
+/// `|x| = 1.9`); what matters for the codec is only that encoder and decoder compute
+/// the same value.
+#[inline(always)]
+pub fn tanh_approx(x: f32) -> f32 {
+    if x >= 3.0 {
+        1.0
+    } else if x <= -3.0 {
+        -1.0
+    } else {
+        let x2 = x * x;
+        // Rounding can take the rational a hair past 1 just below |x| = 3.
+        (x * (27.0 + x2) / (27.0 + 9.0 * x2)).clamp(-1.0, 1.0)
     }
 }
 
@@ -464,6 +523,34 @@ impl ModelConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tanh_approx_is_close_odd_monotone_and_bounded() {
+        let mut prev = -1.0f32;
+        for i in -500..=500 {
+            let x = i as f32 / 100.0;
+            let y = tanh_approx(x);
+            assert!((y - x.tanh()).abs() < 0.025, "{x}: {y} vs {}", x.tanh());
+            assert_eq!(tanh_approx(-x), -y);
+            assert!(
+                y >= prev - 1e-6 && (-1.0..=1.0).contains(&y),
+                "{x}: {y} after {prev}"
+            );
+            prev = y;
+        }
+        assert_eq!(tanh_approx(3.0), 1.0);
+    }
+
+    #[test]
+    fn activation_ids_and_names_round_trip() {
+        for a in Activation::ALL {
+            assert_eq!(Activation::from_id(a.id()), Some(a));
+            assert_eq!(Activation::from_name(a.name()), Some(a));
+        }
+        assert!(Activation::Relu.is_active(0.1) && !Activation::Relu.is_active(0.0));
+        assert!(Activation::Tanh.is_active(-0.5) && !Activation::Tanh.is_active(0.99));
+        assert!(!Activation::Sigmoid.is_active(0.01) && Activation::Sigmoid.is_active(0.5));
+    }
 
     #[test]
     fn presets_are_valid_and_round_trip() {

@@ -110,6 +110,24 @@ impl MatchModel {
         }
     }
 
+    /// [`MatchModel::inputs`] without remembering the slot for
+    /// [`MatchModel::update_bit`]: a read-only look (for `nnzip explain`), the same
+    /// values.
+    pub fn peek_inputs(&self, b: usize, bitpos: u32, c1: u8, t: &Tables) -> [f32; 2] {
+        if b == 0 {
+            return [0.0; 2];
+        }
+        let bit = (self.expected >> (7 - bitpos)) & 1;
+        let slot = (b * 2 + bit as usize) * 256 + usize::from(c1);
+        let st = t.stretch12(self.hits.p12(slot)) as f32 * (1.0 / 256.0);
+        let len = (self.len.min(32) as f32) * (1.0 / 16.0);
+        if bit == 1 {
+            [st, len]
+        } else {
+            [-st, -len]
+        }
+    }
+
     /// Learns whether the predicted bit came.
     #[inline(always)]
     pub fn update_bit(&mut self, bit: u8) {

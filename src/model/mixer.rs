@@ -168,6 +168,19 @@ impl<const M: usize> Mixers<M> {
     }
 }
 
+impl<const M: usize> Mixers<M> {
+    /// [`Mixers::forward`] as a read-only look (for `nnzip explain`): the
+    /// log-odds of every mixer for inputs `x` and weight sets `sel`, the same values,
+    /// nothing remembered for [`Mixers::update`].
+    pub fn peek(&self, x: &Row, sel: &[usize; M], out: &mut [f32]) {
+        for k in 0..M {
+            let r = self.first[k] + sel[k].min(self.sets[k].saturating_sub(1));
+            // All blocks: the unused ones add exact zeros, as in `forward`.
+            out[k] = dot_row::<ROW_BLOCKS>(&self.w[r], x).clamp(-15.9, 15.9);
+        }
+    }
+}
+
 /// `w·x` over the first `B` blocks of a row, lane-wise in a fixed order, then
 /// [`reduce`].
 #[inline(always)]

@@ -29,6 +29,7 @@ pub mod matcher;
 pub mod mixer;
 pub mod mlp;
 pub mod orders;
+pub mod peek;
 pub mod sparse;
 pub mod squash;
 pub mod sse;
@@ -52,9 +53,11 @@ use table::HashTable;
 /// Statistics of the hidden units, for showing what the non-linearity does.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ActivationStats {
-    /// Average fraction of hidden units with a non-zero output, over all predictions.
+    /// Average fraction of hidden units that were active, over all predictions
+    /// ([`Activation::is_active`]: a non-zero output for ReLU, linear and leaky ReLU;
+    /// outside the near-zero and saturated bands for tanh and sigmoid).
     pub active_fraction: f64,
-    /// Hidden units that were never non-zero.
+    /// Hidden units that were never active.
     pub dead_units: usize,
     /// Total hidden units.
     pub units: usize,

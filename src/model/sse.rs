@@ -47,6 +47,14 @@ impl Sse {
         self.o1.update(bit);
     }
 
+    /// [`Sse::refine`] as a read-only look (for `nnzip explain`): the same value,
+    /// nothing remembered for [`Sse::update`].
+    pub fn peek(&self, p: u32, c0: u32, c1: u8) -> u32 {
+        let c0 = c0 as usize;
+        let p = (p + 3 * self.o0.peek(p, c0) + 2) >> 2;
+        (p + 3 * self.o1.peek(p, c0 | usize::from(c1) << 8) + 2) >> 2
+    }
+
     /// Bytes held.
     pub fn memory_bytes(&self) -> usize {
         self.o0.memory_bytes() + self.o1.memory_bytes()

@@ -93,6 +93,18 @@ impl HashTable {
         b + victim * SLOT
     }
 
+    /// The slot of hash `h` if the table holds it, as [`HashTable::find`] would
+    /// find it, else `None` (where `find` would clear a slot, i.e. all states 0).
+    /// Read-only: nothing is inserted or replaced (for `nnzip explain`).
+    pub fn peek(&self, h: u64) -> Option<[u8; SLOT]> {
+        let b = self.bucket_of(h);
+        let chk = (h as u8) | 1;
+        (0..WAYS)
+            .map(|w| b + w * SLOT)
+            .find(|&off| self.mem[off] == chk)
+            .map(|off| self.load(off))
+    }
+
     /// A copy of the slot at byte offset `off` (from [`HashTable::find`]).
     #[inline(always)]
     pub fn load(&self, off: usize) -> [u8; SLOT] {

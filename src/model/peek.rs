@@ -1,0 +1,266 @@
+//! Read-only looks into the [`Predictor`], for `nnzip explain`: what the model would
+//! predict for any partial byte, and its most likely next bytes, without changing
+//! anything that the coding path reads or writes.
+//!
+//! The coded path asks for one bit at a time and learns after each. A look instead
+//! asks, at the start of a byte, for any node of the byte's bit tree: table lookups
+//! for the second nibble use [`super::table::HashTable::peek`] (nothing inserted or
+//! evicted), and every stage computes with the `peek` twin of its forward step (same
+//! operations in the same order, nothing remembered). So the first bit's look equals
+//! [`Predictor::p1`] exactly; deeper looks use the weights as they stand at the start
+//! of the byte, while the coded path has by then learned the byte's earlier bits: an
+//! approximation (the learning step per bit is small), stated wherever it is shown.
+//! Nothing here runs while compressing or decompressing.
+
+use super::mixer::Row;
+use super::mlp::LANES;
+use super::table::SLOT;
+use super::{squash, Activation, ContextMaps, Predictor};
+use std::collections::BinaryHeap;
+
+/// Scratch space for looks at one predictor (the second nibble's slots are fetched
+/// once per high nibble and byte).
+#[derive(Debug, Clone)]
+pub struct Peeker {
+    lines2: Vec<[u8; SLOT]>,
+    /// The partial byte (16..=31) whose second-nibble slots `lines2` holds, 0 if none.
+    lines2_for: u32,
+    /// `bits_seen` of the predictor when `lines2` was filled.
+    lines2_at: u64,
+    z: Vec<f32>,
+    mix_out: Vec<f32>,
+}
+
+/// The most likely next bytes, from [`Peeker::top_bytes`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guesses {
+    /// `(byte, probability)`, most likely first.
+    pub bytes: Vec<(u8, f64)>,
+    /// Whether the search finished: the list is then the exact top of the looks'
+    /// distribution; otherwise the best found within the node budget.
+    pub complete: bool,
+}
+
+impl Predictor {
+    /// Whether the predictor stands at the start of a byte (where looks are possible).
+    pub fn at_byte_start(&self) -> bool {
+        self.bitpos == 0
+    }
+
+    /// The hidden layers' activation.
+    pub fn activation(&self) -> Activation {
+        self.mlp.activation()
+    }
+
+    /// Hidden units per layer.
+    pub fn hidden_width(&self) -> usize {
+        self.mlp.width()
+    }
+
+    /// `(pre-activations, outputs)` of hidden layer `layer` (0 or 1) in the last
+    /// [`Predictor::p1`]; empty for a layer the network does not have.
+    pub fn hidden(&self, layer: usize) -> (&[f32], &[f32]) {
+        self.mlp.hidden(layer)
+    }
+}
+
+impl Peeker {
+    /// Scratch space sized for `p`.
+    pub fn new(p: &Predictor) -> Self {
+        Peeker {
+            lines2: vec![[0; SLOT]; p.slots.len()],
+            lines2_for: 0,
+            lines2_at: u64::MAX,
+            z: vec![0.0; p.mlp.padded_inputs()],
+            mix_out: vec![0.0; p.mixers.len()],
+        }
+    }
+
+    /// The probability (in `1..=65535`, of 65536) that the next bit is 1 if the
+    /// current byte's bits so far are those of `c0` (the partial byte with a leading
+    /// 1, in `1..=255`), as the model stands. `None` unless `p` is at the start of a
+    /// byte or for `c0` out of range. For `c0 == 1` this is exactly what
+    /// [`Predictor::p1`] will return.
+    pub fn p1(&mut self, p: &Predictor, c0: u32) -> Option<u32> {
+        if !p.at_byte_start() || !(1..=255).contains(&c0) {
+            return None;
+        }
+        let bitpos = 31 - c0.leading_zeros();
+        let (lines, nib) = if bitpos < 4 {
+            (&p.lines[..], c0 as usize)
+        } else {
+            let hi = c0 >> (bitpos - 4);
+            if self.lines2_for != hi || self.lines2_at != p.bits_seen {
+                let salt = u64::from(hi).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                for (line, &h) in self.lines2.iter_mut().zip(&p.hashes) {
+                    *line = p.table.peek(h ^ salt).unwrap_or([0; SLOT]);
+                }
+                self.lines2_for = hi;
+                self.lines2_at = p.bits_seen;
+            }
+            let low = bitpos - 4;
+            (
+                &self.lines2[..],
+                (1 << low | (c0 & ((1 << low) - 1))) as usize,
+            )
+        };
+        let t = p.squash;
+        let rows = p.maps.rows();
+        let n = p.slots.len();
+        let mut x: Row = [[0.0; LANES]; super::mixer::ROW_BLOCKS];
+        let xf = x.as_flattened_mut();
+        let mut orders_seen = 0;
+        for i in 0..n {
+            let s = lines[i][nib];
+            if i < p.n_orders {
+                orders_seen += usize::from(s != 0);
+            }
+            xf[i] = t.stretch12(ContextMaps::p12(&rows[i], s)) as f32 * (1.0 / 256.0);
+        }
+        let s0 = p.o0[c0 as usize];
+        xf[n] = t.stretch12(ContextMaps::p12(&rows[n], s0)) as f32 * (1.0 / 256.0);
+        let mut k = n + 1;
+        let c1 = p.hist.byte(1);
+        let mut match_state = 0;
+        if let Some(m) = &p.matcher {
+            match_state = m.state(c0, bitpos);
+            let [a, b] = m.peek_inputs(match_state, bitpos, c1, t);
+            xf[k] = a;
+            xf[k + 1] = b;
+            k += 2;
+        }
+        xf[k] = 1.0;
+        let depth = if match_state > 0 {
+            8 + match_state / 2
+        } else {
+            orders_seen.min(7)
+        };
+        let sel = [
+            c0 as usize,
+            depth * 16 + usize::from(c1 >> 4),
+            usize::from(c1),
+        ];
+        p.mixers.peek(&x, &sel, &mut self.mix_out);
+        let m = self.mix_out.len();
+        self.z[..m].copy_from_slice(&self.mix_out);
+        self.z[m] = 1.0;
+        let emb = [c0 as usize, 256 + usize::from(c1)];
+        let emb = &emb[..1 + usize::from(p.byte_embed)];
+        let logit = p.mlp.peek(&self.z, emb, bitpos as usize);
+        let mut q = t.squash16((logit * squash::LOGIT_SCALE) as i32);
+        if let Some(sse) = &p.sse {
+            q = sse.peek(q, c0, c1);
+        }
+        Some(q.clamp(1, 65535))
+    }
+
+    /// The `k` most likely next bytes under the looks' distribution (the product of
+    /// [`Peeker::p1`] along each byte's path), by best-first search of the bit tree,
+    /// which is exact because a path's probability only shrinks as it grows. At most
+    /// `max_looks` nodes are looked at; [`Guesses::complete`] says whether that was
+    /// enough. Empty unless `p` is at the start of a byte.
+    pub fn top_bytes(&mut self, p: &Predictor, k: usize, max_looks: usize) -> Guesses {
+        let mut out = Vec::with_capacity(k);
+        let mut heap = BinaryHeap::new();
+        // Non-negative floats order as their bit patterns.
+        heap.push((1f64.to_bits(), 1u32));
+        let mut looks = 0;
+        while let Some((bits, c0)) = heap.pop() {
+            let prob = f64::from_bits(bits);
+            if c0 >= 256 {
+                out.push(((c0 - 256) as u8, prob));
+                if out.len() == k {
+                    return Guesses {
+                        bytes: out,
+                        complete: true,
+                    };
+                }
+                continue;
+            }
+            if looks == max_looks {
+                break;
+            }
+            looks += 1;
+            let Some(q) = self.p1(p, c0) else { break };
+            let p1 = f64::from(q) / 65536.0;
+            heap.push(((prob * (1.0 - p1)).to_bits(), c0 << 1));
+            heap.push(((prob * p1).to_bits(), c0 << 1 | 1));
+        }
+        Guesses {
+            bytes: out,
+            complete: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Preset;
+
+    fn run(cfg: &crate::ModelConfig, text: &[u8], look: bool) -> Vec<u32> {
+        let mut p = Predictor::new(cfg).unwrap();
+        let mut peek = Peeker::new(&p);
+        let mut probs = Vec::new();
+        for &c in text {
+            let first = if look {
+                let g = peek.top_bytes(&p, 3, 300);
+                assert!(g.complete && g.bytes.len() == 3);
+                assert!(g.bytes[0].1 >= g.bytes[1].1 && g.bytes[1].1 >= g.bytes[2].1);
+                for c0 in 1..256 {
+                    assert!(peek.p1(&p, c0).is_some());
+                }
+                peek.p1(&p, 1)
+            } else {
+                None
+            };
+            for i in (0..8).rev() {
+                let q = p.p1();
+                if i == 7 {
+                    if let Some(f) = first {
+                        assert_eq!(f, q, "the first bit's look is exact");
+                    }
+                }
+                probs.push(q);
+                p.update((c >> i) & 1);
+                if i > 0 {
+                    assert_eq!(peek.p1(&p, 1), None, "no looks inside a byte");
+                }
+            }
+        }
+        probs
+    }
+
+    #[test]
+    fn looks_change_nothing_and_the_first_is_exact() {
+        let text = b"the cat sat on the mat; the cat sat on the hat. ".repeat(8);
+        let mut smooth = Preset::Fast.config();
+        smooth.activation = crate::Activation::Sigmoid;
+        let mut two = Preset::Fast.config();
+        (two.activation, two.layers, two.hidden) = (crate::Activation::Tanh, 2, 12);
+        for cfg in [
+            Preset::Fast.config(),
+            Preset::Default.config().fitted(Some(400)),
+            smooth,
+            two,
+        ] {
+            assert_eq!(run(&cfg, &text, true), run(&cfg, &text, false));
+        }
+    }
+
+    #[test]
+    fn a_learned_byte_is_the_first_guess() {
+        let text = b"abcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcab";
+        let cfg = Preset::Fast.config();
+        let mut p = Predictor::new(&cfg).unwrap();
+        for &c in text.iter() {
+            for i in (0..8).rev() {
+                p.p1();
+                p.update((c >> i) & 1);
+            }
+        }
+        let g = Peeker::new(&p).top_bytes(&p, 3, 100);
+        assert_eq!(g.bytes[0].0, b'c');
+        assert!(g.bytes[0].1 > 0.5, "{:?}", g.bytes);
+    }
+}
