@@ -324,9 +324,7 @@ pub enum CorruptError {
     },
 
     /// A segment frame announces more coded bytes than any segment of its length needs.
-    #[error(
-        "packed length {packed} impossible for a segment of {raw} bytes (at most {max})"
-    )]
+    #[error("packed length {packed} impossible for a segment of {raw} bytes (at most {max})")]
     ImpossibleSegmentPackedLen {
         /// The announced coded length.
         packed: u64,

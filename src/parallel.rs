@@ -7,7 +7,7 @@
 //! The bytes written are exactly those of the sequential [`crate::format::NnzEncoder`]
 //! with the same settings, whatever the number of threads.
 //!
-//! At most `threads + 1` segments are in flight (read and not yet written), so memory
+//! At most `threads` segments are in flight (read and not yet written), so memory
 //! is bounded by the models plus a few segment buffers, never by the input: a pipe of
 //! any length streams through.
 //!
@@ -67,8 +67,14 @@ pub fn cores() -> usize {
 /// # Errors
 /// [`ConfigError::TooManyThreads`] as above.
 pub fn plan_threads(requested: usize, each: u64, segments: Option<u64>) -> Result<usize> {
-    let cap = segments.map_or(usize::MAX, |s| usize::try_from(s.max(1)).unwrap_or(usize::MAX));
-    let requested = if requested == 0 { 0 } else { requested.min(cap) };
+    let cap = segments.map_or(usize::MAX, |s| {
+        usize::try_from(s.max(1)).unwrap_or(usize::MAX)
+    });
+    let requested = if requested == 0 {
+        0
+    } else {
+        requested.min(cap)
+    };
     let available = available_memory();
     let fit = available.map_or(usize::MAX, |a| {
         usize::try_from(a / each.max(1)).unwrap_or(usize::MAX)
@@ -94,7 +100,7 @@ pub fn plan_threads(requested: usize, each: u64, segments: Option<u64>) -> Resul
 /// hands the results to `deliver` in job order, calling `tick` every [`TICK`] and
 /// after each result.
 ///
-/// `next_job` and `deliver` run on the calling thread; at most `threads + 1` jobs are
+/// `next_job` and `deliver` run on the calling thread; at most `threads` jobs are
 /// in flight. The first error in job order (from `next_job`, a worker or `deliver`)
 /// ends the run: workers are told to stop through the flag passed to `work`, and the
 /// error is returned once they have. A panic in `work` becomes
@@ -139,7 +145,7 @@ pub(crate) fn run_ordered<J: Send, O: Send>(
             }
         }
         drop(res_tx);
-        let result = drive(threads + 1, &job_tx, &res_rx, next_job, deliver, tick);
+        let result = drive(threads, &job_tx, &res_rx, next_job, deliver, tick);
         if result.is_err() {
             stop.store(true, Ordering::Relaxed);
         }
@@ -240,9 +246,8 @@ pub fn compress<R: Read, W: Write>(
         Ok(Some(buf))
     };
     let cfg = &header.config;
-    let work = |data: Vec<u8>, stop: &AtomicBool| {
-        encode_segment(cfg, opts.chunk_len, &data, stop, &done)
-    };
+    let work =
+        |data: Vec<u8>, stop: &AtomicBool| encode_segment(cfg, opts.chunk_len, &data, stop, &done);
     let mut deliver = |bytes: Vec<u8>| -> Result<()> {
         output.write_all(&bytes)?;
         packed.set(packed.get() + bytes.len() as u64);
@@ -397,7 +402,10 @@ mod tests {
         });
         assert!(matches!(
             r,
-            Err(Error::Corrupt(crate::error::CorruptError::SegmentChunks { index: 7, .. }))
+            Err(Error::Corrupt(crate::error::CorruptError::SegmentChunks {
+                index: 7,
+                ..
+            }))
         ));
         assert_eq!(got, (0..7).collect::<Vec<_>>());
     }
@@ -442,7 +450,10 @@ mod tests {
         if available_memory().is_some() {
             assert!(matches!(
                 plan_threads(2, u64::MAX / 4, None),
-                Err(Error::InvalidConfig(ConfigError::TooManyThreads { threads: 2, .. }))
+                Err(Error::InvalidConfig(ConfigError::TooManyThreads {
+                    threads: 2,
+                    ..
+                }))
             ));
             assert_eq!(plan_threads(0, u64::MAX / 4, None).unwrap(), 1);
         }

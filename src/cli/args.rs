@@ -1,12 +1,12 @@
 //! The command line's grammar (clap derive): subcommands, options, their help texts,
 //! and the mapping of model flags onto a [`ModelConfig`].
 
+use super::report::error_message;
 use clap::builder::RangedI64ValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use nnzip::bench::{BenchArgs, SweepArgs};
-use nnzip::model::config::limits;
-use super::report::error_message;
 use nnzip::format::{check_segment_len, EncodeOptions};
+use nnzip::model::config::limits;
 use nnzip::{Activation, Codec, CompressOptions, ModelConfig, Preset};
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -205,7 +205,7 @@ pub struct CodecArgs {
     /// Original bytes per segment, each coded by a fresh model so that segments can
     /// be coded on separate threads (stored in the header); smaller segments balance
     /// threads better and cost ratio. A number of bytes, or with a binary suffix:
-    /// 512K, 8M, 16MiB, 1G (1KiB..=1GiB) [default: 4MiB].
+    /// 512K, 8M, 16MiB, 1G (1KiB..=1GiB) [default: 16MiB].
     #[arg(long = "segment-size", value_name = "SIZE", value_parser = parse_size)]
     pub segment_size: Option<u64>,
 
@@ -610,10 +610,9 @@ mod tests {
         assert!(parse_size("8X").is_err());
         assert!(parse_size("M").is_err());
         assert!(parse_size("99999999999999999999G").is_err());
-        let cli = Cli::try_parse_from([
-            "nnzip", "compress", "-T", "3", "--segment-size", "8M", "x",
-        ])
-        .unwrap();
+        let cli =
+            Cli::try_parse_from(["nnzip", "compress", "-T", "3", "--segment-size", "8M", "x"])
+                .unwrap();
         let Some(Command::Compress(c)) = cli.command else {
             panic!("not compress")
         };
@@ -626,7 +625,16 @@ mod tests {
         assert!(c.options().is_err());
         assert!(Cli::try_parse_from(["nnzip", "-d", "--threads", "0", "a.nnz"]).is_ok());
         assert!(Cli::try_parse_from(["nnzip", "-d", "-T", "-1", "a.nnz"]).is_err());
-        let cli = Cli::try_parse_from(["nnzip", "compress", "--codec", "lzw", "--segment-size", "8M", "x"]).unwrap();
+        let cli = Cli::try_parse_from([
+            "nnzip",
+            "compress",
+            "--codec",
+            "lzw",
+            "--segment-size",
+            "8M",
+            "x",
+        ])
+        .unwrap();
         let Some(Command::Compress(c)) = cli.command else {
             panic!("not compress")
         };

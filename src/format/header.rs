@@ -3,8 +3,8 @@
 //! configuration, segment length), all before the model allocates anything.
 
 use super::{
-    le_u32, read_exact_or_truncated, read_full, CODEC_NEURAL, HEADER_LEN, MAGIC,
-    MAX_SEGMENT_LEN, MIN_SEGMENT_LEN, UNKNOWN_LEN, VERSION,
+    le_u32, read_exact_or_truncated, read_full, CODEC_NEURAL, HEADER_LEN, MAGIC, MAX_SEGMENT_LEN,
+    MIN_SEGMENT_LEN, UNKNOWN_LEN, VERSION,
 };
 use crate::error::{ConfigError, Error, HeaderError, Result, Section, TruncatedError};
 use crate::model::config::ENCODED_LEN;

@@ -83,11 +83,11 @@ pub const MAX_SEGMENT_LEN: u32 = 1 << 30;
 /// Segment length [`NnzEncoder`] and the `nnzip` command use unless told otherwise.
 ///
 /// Each segment starts a fresh model, which costs ratio; more, smaller segments
-/// balance the threads better. 4 MiB cost the fast and default presets about 0.5% of
-/// the output on a 40 MB dictionary against one model over the whole file, and cut it
-/// into enough segments for two threads to finish within 5% of each other (README,
-/// "Threads and segments", has the measurements at other lengths).
-pub const DEFAULT_SEGMENT_LEN: u32 = 4 << 20;
+/// balance the threads better. On a 40 MB dictionary (gcide) 16 MiB segments cost
+/// the fast preset 0.70% of the output against one model over the whole file, 8 MiB
+/// already 2.0% and 4 MiB 4.6% (README, "Threads and segments", has the table): the
+/// largest size the issue allowed is the one that keeps the cost under 1%.
+pub const DEFAULT_SEGMENT_LEN: u32 = 16 << 20;
 
 /// Largest coded length a segment frame may announce for `raw_len` original bytes.
 ///

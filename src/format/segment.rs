@@ -13,8 +13,8 @@
 //! very same bytes.
 
 use super::{
-    le_u32, le_u64, max_packed_len, max_segment_packed_len, read_exact_or_truncated,
-    read_frame, Frame, SEGMENT_FRAME_LEN,
+    le_u32, le_u64, max_packed_len, max_segment_packed_len, read_exact_or_truncated, read_frame,
+    Frame, SEGMENT_FRAME_LEN,
 };
 use crate::error::{ChunkFault, CorruptError, Error, Result, Section, TruncatedError};
 use crate::model::ModelConfig;
@@ -268,8 +268,7 @@ impl SegmentDecoder {
             Ok(Frame::End) | Err(Error::Truncated(_)) => return Err(self.layout_error()),
             Err(e) => return Err(e),
         };
-        if self.raw + u64::from(raw) > u64::from(self.frame.raw) || rest.len() < packed as usize
-        {
+        if self.raw + u64::from(raw) > u64::from(self.frame.raw) || rest.len() < packed as usize {
             return Err(self.layout_error());
         }
         let payload = &rest[..packed as usize];
@@ -352,7 +351,11 @@ mod tests {
         };
         assert!(matches!(
             decode_segment(&cfg, bad_crc, body.clone(), 3, 100, &stop, &done),
-            Err(Error::Corrupt(CorruptError::SegmentChecksum { index: 3, start: 100, .. }))
+            Err(Error::Corrupt(CorruptError::SegmentChecksum {
+                index: 3,
+                start: 100,
+                ..
+            }))
         ));
         let short = SegmentFrame {
             raw: frame.raw - 1,
@@ -388,11 +391,16 @@ mod tests {
         assert!(f(1000, 40_000).unwrap().is_some());
         assert!(matches!(
             f(1001, 5),
-            Err(Error::Corrupt(CorruptError::SegmentTooLong { got: 1001, max: 1000 }))
+            Err(Error::Corrupt(CorruptError::SegmentTooLong {
+                got: 1001,
+                max: 1000
+            }))
         ));
         assert!(matches!(
             f(10, 401),
-            Err(Error::Corrupt(CorruptError::ImpossibleSegmentPackedLen { .. }))
+            Err(Error::Corrupt(
+                CorruptError::ImpossibleSegmentPackedLen { .. }
+            ))
         ));
         assert!(f(0, 0).unwrap().is_none());
     }

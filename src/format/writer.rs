@@ -58,7 +58,11 @@ impl EncodeOptions {
         self.validate()?;
         let seg = u64::from(self.segment_len);
         let longest = original_len.map_or(seg, |len| len.min(seg));
-        Header::new(&config.fitted(Some(longest)), original_len, self.segment_len)
+        Header::new(
+            &config.fitted(Some(longest)),
+            original_len,
+            self.segment_len,
+        )
     }
 }
 
@@ -231,6 +235,12 @@ impl<W: Write> NnzEncoder<W> {
             self.pending.reserve_exact(target - self.pending.len());
         }
         let n = (target - self.pending.len()).min(data.len());
+        let total = self.raw_bytes + (self.pending.len() + n) as u64;
+        if let Some(declared) = self.declared_len {
+            if total > declared {
+                return Err(size_changed(declared, total));
+            }
+        }
         self.pending.extend_from_slice(&data[..n]);
         if self.pending.len() == target {
             self.code_pending()?;
@@ -251,7 +261,9 @@ impl<W: Write> NnzEncoder<W> {
         }
         let segment = match &mut self.segment {
             Some(s) => s,
-            None => self.segment.insert(SegmentEncoder::new(&self.header.config)?),
+            None => self
+                .segment
+                .insert(SegmentEncoder::new(&self.header.config)?),
         };
         segment.push_chunk(&self.pending)?;
         self.crc.update(&self.pending);
