@@ -274,6 +274,9 @@ pub fn compress<R: Read, W: Write>(
     })
 }
 
+/// A segment to decode: its frame, coded bytes, index and first original offset.
+type DecodeJob = (SegmentFrame, Vec<u8>, u64, u64);
+
 /// Decompresses the segments of a `.nnz` stream whose header has been read from
 /// `input` already, on `threads` threads. Each segment is verified against its
 /// CRC-32 before any of it is written; the trailer is verified at the end.
@@ -291,7 +294,7 @@ pub fn decompress<R: Read, W: Write>(
     let packed = Cell::new(HEADER_LEN as u64);
     let mut index = 0u64;
     let mut raw_read = 0u64;
-    let mut next_job = || -> Result<Option<(SegmentFrame, Vec<u8>, u64, u64)>> {
+    let mut next_job = || -> Result<Option<DecodeJob>> {
         let Some(frame) = read_segment_frame(&mut input, header.segment_len)? else {
             packed.set(packed.get() + 4);
             return Ok(None);
@@ -314,8 +317,7 @@ pub fn decompress<R: Read, W: Write>(
         Ok(Some(job))
     };
     let cfg = &header.config;
-    let work = |(frame, body, index, start): (SegmentFrame, Vec<u8>, u64, u64),
-                stop: &AtomicBool| {
+    let work = |(frame, body, index, start): DecodeJob, stop: &AtomicBool| {
         decode_segment(cfg, frame, body, index, start, stop, &done)
     };
     let mut crc = crc32fast::Hasher::new();
