@@ -3,9 +3,11 @@
 //!
 //! [`compress`] writes a `.nnz` container ([`crate::format`]) for [`Codec::Neural`] or a
 //! `.Z` stream for [`Codec::Lzw`]; [`decompress`] recognises either from its magic.
-//! Both stream: memory stays at one chunk in and one chunk out (plus the model),
-//! whatever the size of the input. [`compress_bytes`] and [`decompress_bytes`] are the
-//! in-memory shorthands.
+//! Both stream: memory stays at a segment in and a segment out per thread (plus a
+//! model per thread), whatever the size of the input. [`compress_with_options`] and
+//! [`decompress_with_threads`] spread the segments of a `.nnz` stream over several
+//! threads ([`crate::parallel`]); the output is the same for every thread count.
+//! [`compress_bytes`] and [`decompress_bytes`] are the in-memory shorthands.
 //!
 //! ```
 //! use nnzip::{compress_bytes, decompress_bytes, Codec, Preset};
@@ -18,7 +20,7 @@
 //! ```
 
 use crate::error::{ConfigError, Error, Result};
-use crate::format::{self, Kind, NnzDecoder, NnzEncoder, CHUNK_LEN};
+use crate::format::{self, EncodeOptions, Header, Kind, NnzDecoder, NnzEncoder, CHUNK_LEN};
 use crate::ioutil::read_full;
 use crate::lzw::{self, LzwDecoder, LzwEncoder};
 use crate::model::ModelConfig;
@@ -66,6 +68,31 @@ impl Codec {
     }
 }
 
+/// Settings of [`compress_with_options`] beyond the codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompressOptions {
+    /// Threads: `0` = one per core as far as their models fit in the available memory,
+    /// `1` (the default) = the calling thread only. The output does not depend on it.
+    pub threads: usize,
+    /// How a `.nnz` stream is cut into segments and chunks (the segment length is
+    /// stored in the header).
+    pub encode: EncodeOptions,
+}
+
+impl Default for CompressOptions {
+    fn default() -> Self {
+        CompressOptions {
+            threads: 1,
+            encode: EncodeOptions::default(),
+        }
+    }
+}
+
+/// Number of segments of `segment_len` bytes in `len` bytes, if the length is known.
+fn segment_count(len: Option<u64>, segment_len: u32) -> Option<u64> {
+    len.map(|l| l.div_ceil(u64::from(segment_len)))
+}
+
 /// Compresses all of `input` into `output` with `codec`.
 ///
 /// The original length is not known in advance, so a `.nnz` header records it as
@@ -91,10 +118,30 @@ pub fn compress<R: Read, W: Write>(
 /// As [`compress`], and an [`Error::Io`] of kind `InvalidData` if the input's length
 /// differs from `original_len`.
 pub fn compress_with_len<R: Read, W: Write>(
+    input: R,
+    original_len: Option<u64>,
+    output: W,
+    codec: &Codec,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary> {
+    let opts = CompressOptions::default();
+    compress_with_options(input, original_len, output, codec, &opts, progress)
+}
+
+/// Like [`compress_with_len`], with the threads and the segment length of `opts`
+/// (for [`Codec::Neural`]; LZW runs on the calling thread). The number of threads is
+/// decided, and checked against the available memory, before anything is written.
+///
+/// # Errors
+/// As [`compress_with_len`]; [`ConfigError::TooManyThreads`] if the requested threads'
+/// models do not fit in memory, [`ConfigError::SegmentLen`] for a segment length out
+/// of range, [`Error::WorkerPanicked`] if a worker thread panicked.
+pub fn compress_with_options<R: Read, W: Write>(
     mut input: R,
     original_len: Option<u64>,
     output: W,
     codec: &Codec,
+    opts: &CompressOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary> {
     codec.validate()?;
@@ -102,7 +149,23 @@ pub fn compress_with_len<R: Read, W: Write>(
         Codec::Lzw { max_bits } => return lzw_compress(input, output, *max_bits, progress),
         Codec::Neural(cfg) => cfg,
     };
-    let mut enc = NnzEncoder::new(output, cfg, original_len)?;
+    let header = opts.encode.header(cfg, original_len)?;
+    let segment_len = opts.encode.segment_len;
+    let each = crate::parallel::worker_memory(&header.config, segment_len);
+    let segments = segment_count(original_len, segment_len);
+    let threads = crate::parallel::plan_threads(opts.threads, each, segments)?;
+    if threads > 1 {
+        return crate::parallel::compress(
+            input,
+            original_len,
+            output,
+            cfg,
+            opts.encode,
+            threads,
+            progress,
+        );
+    }
+    let mut enc = NnzEncoder::with_options(output, cfg, original_len, opts.encode)?;
     let mut buf = vec![0u8; CHUNK_LEN];
     loop {
         let n = read_full(&mut input, &mut buf)?;
@@ -126,17 +189,43 @@ pub fn compress_with_len<R: Read, W: Write>(
 /// # Errors
 /// I/O errors, and every kind of invalid-data error of [`Error`].
 pub fn decompress<R: Read, W: Write>(
+    input: R,
+    output: W,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary> {
+    decompress_with_threads(input, output, 1, progress)
+}
+
+/// Like [`decompress`], decoding the segments of a `.nnz` stream on `threads` threads
+/// (`0` = one per core as far as their models fit in the available memory; `.Z`
+/// streams are decoded on the calling thread). With more than one thread, each
+/// segment is verified against its CRC-32 before any of it is written. The number of
+/// threads is decided, and checked against the memory the header's model needs,
+/// right after the header is read, before any decoding.
+///
+/// # Errors
+/// As [`decompress`]; [`ConfigError::TooManyThreads`] if the requested threads' models
+/// do not fit in memory, [`Error::WorkerPanicked`] if a worker thread panicked.
+pub fn decompress_with_threads<R: Read, W: Write>(
     mut input: R,
     mut output: W,
+    threads: usize,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary> {
     let mut head = [0u8; 4];
     let n = read_full(&mut input, &mut head)?;
-    let input = (&head[..n]).chain(input);
+    let mut input = (&head[..n]).chain(input);
     if format::detect(&head[..n]) == Some(Kind::Z) {
         return lzw_decompress(input, output, progress);
     }
-    let mut dec = NnzDecoder::new(input)?;
+    let header = Header::read_from(&mut input)?;
+    let each = crate::parallel::worker_memory(&header.config, header.segment_len);
+    let segments = segment_count(header.original_len, header.segment_len);
+    let threads = crate::parallel::plan_threads(threads, each, segments)?;
+    if threads > 1 {
+        return crate::parallel::decompress(input, &header, output, threads, progress);
+    }
+    let mut dec = NnzDecoder::with_header(input, header);
     while let Some(chunk) = dec.next_chunk()? {
         output.write_all(chunk)?;
         progress(dec.progress());

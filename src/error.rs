@@ -86,6 +86,11 @@ pub enum Error {
     /// The operation was interrupted (SIGINT/SIGTERM).
     #[error("interrupted")]
     Interrupted,
+
+    /// A worker thread panicked (a bug in nnzip); the run was stopped and nothing
+    /// was committed.
+    #[error("internal error: a worker thread panicked")]
+    WorkerPanicked,
 }
 
 // Hand-written rather than `#[from]`: the inner error is the message's detail, not a
@@ -146,6 +151,15 @@ pub enum HeaderError {
     /// The stored model configuration is outside the limits a decoder accepts.
     #[error("{0}")]
     Config(ConfigError),
+
+    /// The segment length is outside the range a reader accepts.
+    #[error("segment length {got} outside {expected:?}")]
+    SegmentLen {
+        /// The stored value.
+        got: u32,
+        /// The accepted range.
+        expected: RangeInclusive<u32>,
+    },
 }
 
 /// A part of an `.nnz` stream that has a fixed length, for [`TruncatedError::Inside`].
@@ -156,8 +170,10 @@ pub enum Section {
     Magic,
     /// The fixed-length container header.
     Header,
-    /// An 8-byte chunk frame (or the 4-byte terminator).
+    /// An 8-byte chunk frame.
     ChunkFrame,
+    /// A 16-byte segment frame (or the 4-byte terminator).
+    SegmentFrame,
     /// The trailer: original length and CRC-32.
     Trailer,
 }
@@ -168,6 +184,7 @@ impl std::fmt::Display for Section {
             Section::Magic => "magic number",
             Section::Header => "header",
             Section::ChunkFrame => "chunk frame",
+            Section::SegmentFrame => "segment frame",
             Section::Trailer => "trailer",
         })
     }
@@ -198,6 +215,17 @@ pub enum TruncatedError {
         /// Coded bytes that were present.
         got: u64,
         /// Coded bytes the chunk's frame announced.
+        expected: u64,
+    },
+
+    /// The input ends inside the coded bytes of a segment.
+    #[error("input ends inside segment {index} ({got} of {expected} coded bytes)")]
+    Segment {
+        /// The segment's index (0 for the first).
+        index: u64,
+        /// Coded bytes that were present.
+        got: u64,
+        /// Coded bytes the segment's frame announced.
         expected: u64,
     },
 
@@ -284,6 +312,57 @@ pub enum CorruptError {
         raw: u32,
         /// The largest coded length possible for `raw` bytes.
         max: u64,
+    },
+
+    /// A segment frame announces more original bytes than the header's segment length.
+    #[error("segment length {got} above the header's segment length {max}")]
+    SegmentTooLong {
+        /// The announced length.
+        got: u32,
+        /// The header's segment length.
+        max: u32,
+    },
+
+    /// A segment frame announces more coded bytes than any segment of its length needs.
+    #[error("packed length {packed} impossible for a segment of {raw} bytes (at most {max})")]
+    ImpossibleSegmentPackedLen {
+        /// The announced coded length.
+        packed: u64,
+        /// The announced original length.
+        raw: u32,
+        /// The largest coded length possible for `raw` bytes.
+        max: u64,
+    },
+
+    /// A segment's chunk frames do not add up to its frame's lengths.
+    #[error(
+        "segment {index} (original bytes {start}..{end}): its chunks do not fill its frame exactly"
+    )]
+    SegmentChunks {
+        /// The segment's index (0 for the first).
+        index: u64,
+        /// Offset of the segment's first original byte.
+        start: u64,
+        /// Offset just past its last original byte, as its frame announces.
+        end: u64,
+    },
+
+    /// A segment decoded to data whose CRC-32 differs from the one in its frame.
+    #[error(
+        "segment {index} (original bytes {start}..{end}): checksum mismatch \
+         (stored crc32 {expected:08x}, decoded data has {found:08x})"
+    )]
+    SegmentChecksum {
+        /// The segment's index (0 for the first).
+        index: u64,
+        /// Offset of the segment's first original byte.
+        start: u64,
+        /// Offset just past its last original byte.
+        end: u64,
+        /// The CRC-32 stored in the segment frame.
+        expected: u32,
+        /// The CRC-32 of what was decoded.
+        found: u32,
     },
 
     /// A chunk whose coded bytes were all present did not decode.
@@ -419,6 +498,33 @@ pub enum ConfigError {
         need: u64,
         /// The limit in bytes.
         limit: u64,
+    },
+
+    /// The segment length is outside the range the format allows.
+    #[error("segment size {got} bytes outside {}..={} bytes", .expected.start(), .expected.end())]
+    SegmentLen {
+        /// The value given.
+        got: u64,
+        /// The allowed range.
+        expected: RangeInclusive<u32>,
+    },
+
+    /// The requested threads' models and buffers do not fit in the available memory.
+    #[error(
+        "{threads} threads need {} MiB ({} MiB each for a model and its buffers), but only {} MiB of memory is available; use fewer threads (-T)",
+        .need >> 20,
+        .each >> 20,
+        .available >> 20
+    )]
+    TooManyThreads {
+        /// Threads requested.
+        threads: usize,
+        /// Bytes one thread needs.
+        each: u64,
+        /// Bytes all of them need.
+        need: u64,
+        /// Bytes of memory available.
+        available: u64,
     },
 
     /// The original length 2^64-1 is reserved for "unknown".

@@ -54,11 +54,15 @@ mod ioutil;
 pub mod lzw;
 pub mod model;
 pub mod neural;
+pub mod parallel;
 pub mod progress;
 pub mod simd;
 pub mod stream;
 
-pub use api::{compress, compress_bytes, compress_with_len, decompress, decompress_bytes, Codec};
+pub use api::{
+    compress, compress_bytes, compress_with_len, compress_with_options, decompress,
+    decompress_bytes, decompress_with_threads, Codec, CompressOptions,
+};
 pub use error::{Error, Result};
 pub use model::{Activation, ModelConfig, Preset};
 pub use progress::{Progress, Summary};

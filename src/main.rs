@@ -57,7 +57,12 @@ fn try_main() -> Status {
 /// `nnzip` without a command: compress standard input to standard output, or with
 /// `-d`, `-t`, `-l` decompress, test or list FILEs (standard input when none).
 fn filter(decompress: bool, test: bool, list: bool, args: FilterArgs) -> Status {
-    let FilterArgs { files, out, codec } = args;
+    let FilterArgs {
+        files,
+        out,
+        threads,
+        codec,
+    } = args;
     if files.is_empty() && std::io::stdin().is_terminal() && !out.force {
         // Nothing to read: say how to use nnzip, as zstd does.
         let mut cmd = Cli::command();
@@ -72,9 +77,16 @@ fn filter(decompress: bool, test: bool, list: bool, args: FilterArgs) -> Status 
     if list {
         run::info(&InfoArgs { files })
     } else if test {
-        run::test(&files, &out)
+        run::test(&files, &out, threads.requested())
     } else if decompress {
-        self::decompress(DecompressArgs { files, out }, None)
+        self::decompress(
+            DecompressArgs {
+                files,
+                out,
+                threads,
+            },
+            None,
+        )
     } else if files.iter().any(|f| f.as_os_str() != "-") {
         usage_error(
             None,
@@ -82,7 +94,15 @@ fn filter(decompress: bool, test: bool, list: bool, args: FilterArgs) -> Status 
              `nnzip compress FILE...` for files",
         )
     } else {
-        compress(CompressArgs { files, out, codec }, None)
+        compress(
+            CompressArgs {
+                files,
+                out,
+                threads,
+                codec,
+            },
+            None,
+        )
     }
 }
 
@@ -103,7 +123,11 @@ fn compress(args: CompressArgs, sub: Option<&str>) -> Status {
     if let Err(e) = codec.validate() {
         usage_error(sub, &error_message(&e));
     }
-    run::compress(&args, &codec)
+    let options = match args.options() {
+        Ok(o) => o,
+        Err(msg) => usage_error(sub, &msg),
+    };
+    run::compress(&args, &codec, &options)
 }
 
 /// Checks what clap cannot and decompresses; `sub` names the subcommand for usage

@@ -42,8 +42,10 @@ use std::io::{self, Chain, Cursor, Read, Write};
 
 /// Compresses everything written to it into `W`.
 ///
-/// Bytes are coded a chunk at a time (256 KiB for `.nnz`), so memory does not grow with
-/// the stream. [`Write::flush`] flushes `W` but does not end a chunk early.
+/// Bytes are coded a chunk at a time (256 KiB for `.nnz`) on the calling thread, and a
+/// segment's coded bytes are held until the segment is complete (16 MiB of input by
+/// default), so memory does not grow with the stream. [`Write::flush`] flushes `W` but
+/// does not end a chunk early. ([`crate::compress_with_options`] uses several threads.)
 ///
 /// ```
 /// use std::io::Write;

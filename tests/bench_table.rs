@@ -276,6 +276,8 @@ fn args(
         format,
         out,
         repeat: 2,
+        threads: None,
+        segment_size: None,
     }
 }
 

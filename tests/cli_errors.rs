@@ -36,13 +36,15 @@ fn good() -> (Vec<u8>, Vec<u8>) {
     (text, nnz)
 }
 
-/// Offsets in a one-chunk stream.
-const HEADER: usize = 43;
+/// Offsets in a one-segment, one-chunk stream: the header, the segment frame, the
+/// chunk frame.
+const HEADER: usize = 47;
+const SEGMENT: usize = 16;
 const FRAME: usize = 8;
 
 fn reseal_header(b: &mut [u8]) {
-    let crc = crc32fast::hash(&b[..39]);
-    b[39..43].copy_from_slice(&crc.to_le_bytes());
+    let crc = crc32fast::hash(&b[..43]);
+    b[43..47].copy_from_slice(&crc.to_le_bytes());
 }
 
 #[test]
@@ -265,20 +267,25 @@ fn flipped_bits_in_header_payload_trailer() {
         (20, "header checksum"),
         (35, "header checksum"),
         (41, "header checksum"),
+        (45, "header checksum"),
     ] {
         let mut b = nnz.clone();
         b[at] ^= 0x04;
         decompress_fails(&b, needle);
     }
-    // Chunk frame: a length that does not fit.
+    // Segment frame: a length that does not fit.
     let mut b = nnz.clone();
     b[HEADER + 4] ^= 0x01; // packed length off by one
     decompress_fails(&b, "");
+    // Chunk frame: a length that does not fit.
+    let mut b = nnz.clone();
+    b[HEADER + SEGMENT + 4] ^= 0x01; // packed length off by one
+    decompress_fails(&b, "");
     // Payload: the chunk fails to decode or the CRC disagrees; either way an error.
     for at in [
-        HEADER + FRAME + 2,
-        HEADER + FRAME + 500,
-        (HEADER + FRAME + n - 16) / 2,
+        HEADER + SEGMENT + FRAME + 2,
+        HEADER + SEGMENT + FRAME + 500,
+        (HEADER + SEGMENT + FRAME + n - 16) / 2,
     ] {
         let mut b = nnz.clone();
         b[at] ^= 0x10;

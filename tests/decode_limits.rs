@@ -10,7 +10,7 @@
 mod cli_util;
 
 use nnzip::error::{ChunkFault, ConfigError, CorruptError, HeaderError, TruncatedError};
-use nnzip::format::{Header, HEADER_LEN, MAX_CHUNK_LEN};
+use nnzip::format::{max_segment_packed_len, Header, HEADER_LEN, MAX_CHUNK_LEN, MAX_SEGMENT_LEN};
 use nnzip::{decompress_bytes, Error, ModelConfig, Preset};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -19,19 +19,29 @@ use std::process::{Command, Stdio};
 /// table of 2^20 buckets included) fits, a model or buffer of a gigabyte does not.
 const VMEM_LIMIT_KIB: u64 = 768 << 10;
 
-/// A header for `cfg` with the original length `len` and a valid CRC, even for a
-/// configuration that `Header::new` would refuse (so that the reader must refuse it).
+/// A header for `cfg` with the original length `len`, the largest segment length
+/// (so that frames may claim the most) and a valid CRC, even for a configuration
+/// that `Header::new` would refuse (so that the reader must refuse it).
 fn header(cfg: &ModelConfig, len: Option<u64>) -> Vec<u8> {
-    let mut b = Header::new(&Preset::Fast.config(), len)
+    let mut b = Header::new(&Preset::Fast.config(), len, MAX_SEGMENT_LEN)
         .expect("header")
         .to_bytes()
         .to_vec();
     let mut c = Vec::new();
     cfg.write_to(&mut c).expect("encode config");
     b[7..31].copy_from_slice(&c);
-    let crc = crc32fast::hash(&b[..39]);
-    b[39..43].copy_from_slice(&crc.to_le_bytes());
+    let crc = crc32fast::hash(&b[..43]);
+    b[43..47].copy_from_slice(&crc.to_le_bytes());
+    assert_eq!(b.len(), HEADER_LEN);
     b
+}
+
+/// A segment frame.
+fn segment(raw: u32, packed: u64, crc: u32) -> Vec<u8> {
+    let mut v = raw.to_le_bytes().to_vec();
+    v.extend_from_slice(&packed.to_le_bytes());
+    v.extend_from_slice(&crc.to_le_bytes());
+    v
 }
 
 /// The terminator and the trailer of a stream with no data.
@@ -86,8 +96,10 @@ fn the_memory_limit_admits_the_fast_preset() {
     big.word = false;
     assert!(big.validate().is_ok());
     assert!(big.memory_estimate() > 1 << 30);
-    let nnz = header(&big, Some(0));
-    let (status, stderr) = decompress_limited(&[nnz, empty_end()].concat());
+    // A model is built when its segment starts: give it a one-byte segment.
+    let nnz = header(&big, None);
+    let one = [segment(1, 9, 0), frame(1, 1), vec![0]].concat();
+    let (status, stderr) = decompress_limited(&[nnz, one, empty_end()].concat());
     assert_ne!(status, Some(0), "a 2 GiB model fitted under the limit");
     assert!(stderr.contains("memory allocation"), "{stderr}");
 }
@@ -166,8 +178,9 @@ fn a_header_asking_for_a_huge_model_is_refused_before_allocating() {
     }
 }
 
-/// A header claiming an original length of 2^64 - 2 bytes, and a chunk claiming the
-/// largest raw and packed lengths, with almost nothing behind them.
+/// A header claiming an original length of 2^64 - 2 bytes, and a segment (or a chunk
+/// inside one) claiming the largest raw and packed lengths, with almost nothing
+/// behind them.
 #[cfg(unix)]
 #[test]
 fn length_claims_are_not_allocated() {
@@ -175,8 +188,14 @@ fn length_claims_are_not_allocated() {
     let raw = MAX_CHUNK_LEN as u32;
     let packed = raw * 16 + 16;
     for len in [Some(u64::MAX - 1), None] {
-        // Cut inside the claimed payload: truncated, before any decoding.
-        let b = [header(&cfg, len), frame(raw, packed), vec![7; 100]].concat();
+        // Cut inside the claimed segment: truncated, before any decoding.
+        let seg_raw = MAX_SEGMENT_LEN;
+        let b = [
+            header(&cfg, len),
+            segment(seg_raw, max_segment_packed_len(seg_raw), 0),
+            vec![7; 100],
+        ]
+        .concat();
         assert!(
             matches!(decompress_bytes(&b), Err(Error::Truncated(_))),
             "{len:?}"
@@ -184,6 +203,26 @@ fn length_claims_are_not_allocated() {
         let (status, stderr) = decompress_limited(&b);
         assert_eq!(status, Some(1), "{stderr}");
         assert!(stderr.contains("truncated"), "{stderr}");
+        // A complete small segment whose chunk claims the most: damage, refused
+        // before decoding or allocating for the claim.
+        let b = [
+            header(&cfg, len),
+            segment(raw, 108, 0),
+            frame(raw, packed),
+            vec![7; 100],
+            empty_end(),
+        ]
+        .concat();
+        assert!(
+            matches!(
+                decompress_bytes(&b),
+                Err(Error::Corrupt(CorruptError::SegmentChunks { index: 0, .. }))
+            ),
+            "{len:?}"
+        );
+        let (status, stderr) = decompress_limited(&b);
+        assert_eq!(status, Some(1), "{stderr}");
+        assert!(stderr.contains("corrupt"), "{stderr}");
         // An empty stream that claims a huge original length.
         let b = [header(&cfg, len), empty_end()].concat();
         let r = decompress_bytes(&b);
@@ -209,6 +248,7 @@ fn a_megabyte_claim_on_a_tiny_payload_stops_at_once() {
         ] {
             let b = [
                 header(&preset.config(), None),
+                segment(MAX_CHUNK_LEN as u32, 8 + payload.len() as u64, 0),
                 frame(MAX_CHUNK_LEN as u32, payload.len() as u32),
                 payload.to_vec(),
                 empty_end(),

@@ -9,9 +9,10 @@
 //! Inputs saved before format version 2 are version-1 files, which this build no
 //! longer reads (FORMAT.md, "Version history"): they are still replayed (they must not
 //! panic) and must fail with `Error::UnsupportedVersion { found: 1, .. }`; each has a
-//! copy ported to the current version (`…-v2.nnz`: the version byte changed and the
-//! header CRC re-sealed, the rest as found), so that the decoder path the fuzzer found
-//! stays covered.
+//! copy ported to the current version (`…-v2.nnz`: the version byte changed, the
+//! segment length 1 GiB added and the header CRC re-sealed; the version-1 chunks, as
+//! found, wrapped in one segment that claims 1 GiB and holds exactly them), so that
+//! the decoder path the fuzzer found stays covered.
 //!
 //! The ignored test [`write_fuzz_seeds`] (re)writes the seed corpora under
 //! `fuzz/seeds/`: `NNZIP_WRITE_FUZZ_SEEDS=1 cargo test --release --test
@@ -21,7 +22,7 @@
 mod checks;
 mod lzw_layers;
 
-use nnzip::format::{NnzEncoder, MAGIC, VERSION};
+use nnzip::format::{NnzEncoder, HEADER_LEN, MAGIC, SEGMENT_FRAME_LEN, VERSION};
 use nnzip::{compress_bytes, decompress_bytes, Codec, Error, ModelConfig, Preset};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -108,9 +109,9 @@ fn old_version_inputs_are_refused_and_ported() {
             ported.display()
         );
         assert_eq!(
-            new[43..],
+            new[HEADER_LEN + SEGMENT_FRAME_LEN..],
             data[43..],
-            "{}: only the header changes",
+            "{}: only the header changes, and the chunks are wrapped in a segment",
             ported.display()
         );
         assert!(

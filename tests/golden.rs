@@ -8,8 +8,9 @@
 //!   `.Z` file, and the `.nnz` files of every version from [`FIRST_READABLE`] on,
 //!   forever: readers keep decoding every released older version);
 //! - re-compressing the original with the recorded settings (for `.nnz`: the model
-//!   configuration in the file's header, and its chunk length) reproduces it byte for
-//!   byte (files of the current version, and every `.Z` file). So any change of the
+//!   configuration and segment length in the file's header, and its chunk length)
+//!   reproduces it byte for byte (files of the current version, and every `.Z`
+//!   file). So any change of the
 //!   model, the coder or the container that would alter the output — and with it break
 //!   the files users already have — fails here. The rules are in `FORMAT.md`, "Format
 //!   version policy": such a change needs a new format version and a new golden
@@ -47,7 +48,9 @@
 //! `cargo test --release --test golden` and commit `tests/golden/v2/`. On release,
 //! remove the version from [`UNRELEASED`]: from then on its files are frozen.
 
-use nnzip::format::{Header, NnzEncoder, CHUNK_LEN, HEADER_LEN, VERSION};
+use nnzip::format::{
+    EncodeOptions, Header, NnzEncoder, CHUNK_LEN, HEADER_LEN, SEGMENT_FRAME_LEN, VERSION,
+};
 use nnzip::{compress, compress_bytes, decompress_bytes, Codec, Error, Preset};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -117,22 +120,29 @@ impl Settings {
 
 impl Settings {
     /// Compresses `data` again the way `golden` was made: with the model
-    /// configuration stored in its header and its chunk length (for `.nnz`), so that
-    /// retuning a preset or the writer's default chunk length, which old files do not
-    /// depend on, leaves the golden files valid; anything else that changes the output
-    /// does not.
+    /// configuration and segment length stored in its header and its chunk length
+    /// (for `.nnz`), so that retuning a preset or the writer's default chunk or
+    /// segment length, which old files do not depend on, leaves the golden files
+    /// valid; anything else that changes the output does not.
     fn recompress(&self, data: &[u8], golden: &[u8]) -> Vec<u8> {
         let Settings::Neural { stream, .. } = *self else {
             return self.compress(data);
         };
         let header = Header::read_from(&mut &golden[..]).expect("golden header");
+        // The first chunk frame follows the header and the first segment frame.
+        let at = HEADER_LEN + SEGMENT_FRAME_LEN;
         let first_raw = golden
-            .get(HEADER_LEN..HEADER_LEN + 4)
+            .get(at..at + 4)
+            .filter(|_| golden.len() > HEADER_LEN + 4 + 12 + 4)
             .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
         let chunk_len = if first_raw == 0 { CHUNK_LEN } else { first_raw };
         let len = (!stream).then_some(data.len() as u64);
-        let mut enc = NnzEncoder::with_chunk_len(Vec::new(), &header.config, len, chunk_len)
-            .expect("encoder");
+        let opts = EncodeOptions {
+            segment_len: header.segment_len,
+            chunk_len,
+        };
+        let mut enc =
+            NnzEncoder::with_options(Vec::new(), &header.config, len, opts).expect("encoder");
         enc.encode(data).expect("encode");
         enc.finish().expect("finish").0
     }

@@ -4,7 +4,10 @@
 //! Also: `info` scanning, and `.Z` detection.
 
 use nnzip::error::CorruptError;
-use nnzip::format::{self, scan_info, Info, NnzEncoder, HEADER_LEN, MAGIC, TRAILER_LEN};
+use nnzip::format::{
+    self, scan_info, EncodeOptions, Info, NnzEncoder, HEADER_LEN, MAGIC, MIN_SEGMENT_LEN,
+    SEGMENT_FRAME_LEN, TRAILER_LEN,
+};
 use nnzip::{compress_bytes, decompress_bytes, Codec, Error, ModelConfig, Preset};
 use std::io::Cursor;
 
@@ -15,15 +18,24 @@ fn tiny() -> ModelConfig {
     cfg
 }
 
-/// Three chunks of text in a stream with a known length.
+/// Two segments (1,024 and 68 bytes) of five chunks (300, 300, 300, 124 | 68) of
+/// text in a stream with a known length.
 fn stream() -> (Vec<u8>, Vec<u8>) {
-    let text =
-        b"It was the best of times, it was the worst of times, it was the age of wisdom.".repeat(3);
+    let text = b"It was the best of times, it was the worst of times, it was the age of wisdom."
+        .repeat(14);
+    assert_eq!(text.len(), 1092);
+    let opts = EncodeOptions {
+        segment_len: MIN_SEGMENT_LEN,
+        chunk_len: 300,
+    };
     let mut enc =
-        NnzEncoder::with_chunk_len(Vec::new(), &tiny(), Some(text.len() as u64), 100).unwrap();
+        NnzEncoder::with_options(Vec::new(), &tiny(), Some(text.len() as u64), opts).unwrap();
     enc.encode(&text).unwrap();
     (text, enc.finish().unwrap().0)
 }
+
+/// Offset of the first chunk frame (after the header and the first segment frame).
+const FIRST_CHUNK: usize = HEADER_LEN + SEGMENT_FRAME_LEN;
 
 #[test]
 fn every_truncation_fails() {
@@ -60,8 +72,9 @@ fn every_bit_flip_fails_or_changes_nothing() {
             }
         }
     }
-    // Only slack bits in the coder's final bytes may go unnoticed.
-    assert!(undetected < 64, "{undetected} harmless flips");
+    // Only slack bits in the coder's final bytes of each of the five chunks may go
+    // unnoticed (66 of them when measured; 64 was the bound for three chunks).
+    assert!(undetected < 22 * 5, "{undetected} harmless flips");
 }
 
 #[test]
@@ -87,9 +100,58 @@ fn errors_name_the_damage() {
         decompress_bytes(&b),
         Err(Error::Corrupt(CorruptError::TrailingData))
     ));
-    // A frame claiming far more packed bytes than any chunk can need.
+    // A segment frame claiming more bytes than the header's segment length, or far
+    // more packed bytes than any segment can need.
     let mut b = packed.clone();
-    b[HEADER_LEN + 4..HEADER_LEN + 8].copy_from_slice(&u32::MAX.to_le_bytes());
+    b[HEADER_LEN..HEADER_LEN + 4].copy_from_slice(&(MIN_SEGMENT_LEN + 1).to_le_bytes());
+    assert!(matches!(
+        decompress_bytes(&b),
+        Err(Error::Corrupt(CorruptError::SegmentTooLong {
+            got: 1025,
+            max: 1024
+        }))
+    ));
+    let mut b = packed.clone();
+    b[HEADER_LEN + 4..HEADER_LEN + 12].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert!(matches!(
+        decompress_bytes(&b),
+        Err(Error::Corrupt(
+            CorruptError::ImpossibleSegmentPackedLen { .. }
+        ))
+    ));
+    // A damaged segment CRC names its segment.
+    let mut b = packed.clone();
+    b[HEADER_LEN + 12] ^= 1;
+    assert!(matches!(
+        decompress_bytes(&b),
+        Err(Error::Corrupt(CorruptError::SegmentChecksum {
+            index: 0,
+            start: 0,
+            end: 1024,
+            ..
+        }))
+    ));
+    let Info::Nnz(info) = scan_info(Cursor::new(&packed)).unwrap() else {
+        panic!("not nnz")
+    };
+    let second = info.scan.unwrap().segments[1].offset as usize;
+    let mut b = packed.clone();
+    b[second + 12] ^= 1;
+    for threads in [1, 2] {
+        let mut out = Vec::new();
+        assert!(matches!(
+            nnzip::decompress_with_threads(&b[..], &mut out, threads, &mut |_| {}),
+            Err(Error::Corrupt(CorruptError::SegmentChecksum {
+                index: 1,
+                start: 1024,
+                end: 1092,
+                ..
+            }))
+        ));
+    }
+    // A chunk frame claiming far more packed bytes than any chunk can need.
+    let mut b = packed.clone();
+    b[FIRST_CHUNK + 4..FIRST_CHUNK + 8].copy_from_slice(&u32::MAX.to_le_bytes());
     assert!(matches!(
         decompress_bytes(&b),
         Err(Error::Corrupt(CorruptError::ImpossiblePackedLen {
@@ -99,7 +161,7 @@ fn errors_name_the_damage() {
     ));
     // A chunk longer than the format allows.
     let mut b = packed.clone();
-    b[HEADER_LEN..HEADER_LEN + 4].copy_from_slice(&(1u32 << 21).to_le_bytes());
+    b[FIRST_CHUNK..FIRST_CHUNK + 4].copy_from_slice(&(1u32 << 21).to_le_bytes());
     assert!(matches!(
         decompress_bytes(&b),
         Err(Error::Corrupt(CorruptError::ChunkTooLong {
@@ -116,15 +178,16 @@ fn errors_name_the_damage() {
 
 #[test]
 fn large_claims_do_not_allocate() {
-    // A header followed by a frame that claims a 1 MiB chunk of 16 MiB, then nothing:
-    // the reader must fail on the missing data, not reserve what the frame claims.
-    let mut b = nnzip::format::Header::new(&tiny(), None)
+    // A header followed by a frame that claims a 1 MiB segment of 40 MiB, then
+    // nothing: the reader must fail on the missing data, not reserve what the frame
+    // claims.
+    let mut b = nnzip::format::Header::new(&tiny(), None, 1 << 20)
         .unwrap()
         .to_bytes()
         .to_vec();
     b.extend_from_slice(&(1u32 << 20).to_le_bytes());
-    b.extend_from_slice(&((1u32 << 24) + 16).to_le_bytes());
-    b.extend_from_slice(&[0u8; 10]);
+    b.extend_from_slice(&(40u64 << 20).to_le_bytes());
+    b.extend_from_slice(&[0u8; 14]);
     assert!(matches!(decompress_bytes(&b), Err(Error::Truncated(_))));
 }
 
@@ -137,8 +200,22 @@ fn scan_reports_trailer_facts() {
     assert_eq!(info.header.config, tiny());
     assert_eq!(info.header.original_len, Some(text.len() as u64));
     let scan = info.scan.unwrap();
-    assert_eq!(scan.chunks, 3);
-    assert_eq!(scan.max_chunk_len, 100);
+    assert_eq!(scan.chunks, 5);
+    assert_eq!(scan.max_chunk_len, 300);
+    assert_eq!(info.header.segment_len, MIN_SEGMENT_LEN);
+    let segs: Vec<_> = scan
+        .segments
+        .iter()
+        .map(|s| (s.start, s.raw_len, s.chunks, s.crc32))
+        .collect();
+    assert_eq!(
+        segs,
+        [
+            (0, 1024, 4, crc32fast::hash(&text[..1024])),
+            (1024, 68, 1, crc32fast::hash(&text[1024..]))
+        ]
+    );
+    assert_eq!(scan.segments[0].offset, HEADER_LEN as u64);
     assert_eq!(scan.original_len, text.len() as u64);
     assert_eq!(scan.crc32, crc32fast::hash(&text));
     assert_eq!(scan.packed_len, packed.len() as u64);

@@ -3,14 +3,16 @@
 //! `cargo test` exactly as the fuzzer ran it. Every check panics on a violation.
 #![allow(dead_code)]
 
-use nnzip::format::{scan_info, NnzDecoder, NnzEncoder, CHUNK_LEN, HEADER_LEN, MAGIC, VERSION};
+use nnzip::format::{
+    scan_info, NnzDecoder, NnzEncoder, CHUNK_LEN, HEADER_LEN, MAGIC, SEGMENT_FRAME_LEN, VERSION,
+};
 use nnzip::{compress_bytes, decompress_bytes, Codec, Error, ModelConfig, Preset};
 use std::io::{Cursor, Read};
 
 /// Offset of the model configuration and of the header CRC (see FORMAT.md).
 const CONFIG_AT: usize = 7;
 const CONFIG_LEN: usize = 24;
-const CRC_AT: usize = 39;
+const CRC_AT: usize = 43;
 
 /// Largest model (bytes of `memory_estimate`) and widest network that
 /// [`nnz_decode`] builds for a re-sealed header: bigger ones would make one
@@ -21,12 +23,12 @@ const RESEAL_MAX_HIDDEN: u16 = 16;
 /// Most original bytes one execution decodes. A few dozen coded bytes can stand for a
 /// megabyte of well-predicted data (a "compression bomb", legitimate but slow to
 /// decode, and a model that has learnt a pattern decodes even garbage into long
-/// predictable runs); a stream whose chunk frames claim more is cut before the frame
-/// that crosses the budget, so that executions stay fast and the fuzzer reports no
-/// such input as a timeout. The cut stream takes the same code paths.
+/// predictable runs); a stream whose segment frames claim more is cut before the
+/// frame that crosses the budget, so that executions stay fast and the fuzzer reports
+/// no such input as a timeout. The cut stream takes the same code paths.
 const DECODE_BUDGET: u64 = 4 << 10;
 
-/// Where to cut a `.nnz` stream so that its chunk frames claim at most
+/// Where to cut a `.nnz` stream so that its segment frames claim at most
 /// [`DECODE_BUDGET`] original bytes: the offset of the first frame that crosses it.
 fn budget_cut(data: &[u8]) -> Option<usize> {
     let word = |at: usize| -> Option<u64> {
@@ -34,7 +36,7 @@ fn budget_cut(data: &[u8]) -> Option<usize> {
         Some(u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
     };
     let (mut at, mut total) = (HEADER_LEN, 0u64);
-    while let (Some(raw), Some(packed)) = (word(at), word(at + 4)) {
+    while let (Some(raw), Some(lo), Some(hi)) = (word(at), word(at + 4), word(at + 8)) {
         if raw == 0 {
             return None;
         }
@@ -42,13 +44,15 @@ fn budget_cut(data: &[u8]) -> Option<usize> {
         if total > DECODE_BUDGET {
             return Some(at);
         }
-        at = at.saturating_add(8).saturating_add(packed as usize);
+        let packed = usize::try_from(lo | hi << 32).unwrap_or(usize::MAX);
+        at = at.saturating_add(SEGMENT_FRAME_LEN).saturating_add(packed);
     }
     None
 }
 
-/// Decodes `data` whole and streamed; they must agree, and `info`'s frame walk must
-/// accept whatever the decoder accepts. Never panics on any input by contract.
+/// Decodes `data` whole, streamed and on two threads; they must agree, and `info`'s
+/// frame walk must accept whatever the decoder accepts. Never panics on any input by
+/// contract.
 fn decode_agreeing(data: &[u8]) {
     if !data.starts_with(&MAGIC) {
         let _ = decompress_bytes(data);
@@ -70,6 +74,13 @@ fn decode_agreeing(data: &[u8]) {
         (Ok(v), Ok(())) => assert_eq!(v, &streamed, "whole and streamed output differ"),
         (Err(_), Err(_)) => {}
         (w, r) => panic!("whole {w:?} and streamed {r:?} disagree"),
+    }
+    let mut threaded = Vec::new();
+    let parallel = nnzip::decompress_with_threads(data, &mut threaded, 2, &mut |_| {});
+    match (&whole, parallel) {
+        (Ok(v), Ok(_)) => assert_eq!(v, &threaded, "one and two threads differ"),
+        (Err(_), Err(_)) => {}
+        (w, p) => panic!("one thread {w:?} and two {p:?} disagree"),
     }
     let scan = scan_info(Cursor::new(data));
     if whole.is_ok() {

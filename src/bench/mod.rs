@@ -15,6 +15,7 @@ pub mod measure;
 pub mod plot;
 pub mod sweep;
 pub mod table;
+pub mod threads;
 
 pub use codec::{ApiCodec, BenchCodec, CoreCodec};
 pub use external::ExternalCodec;
@@ -74,6 +75,17 @@ pub struct BenchArgs {
     /// Run each compression and decompression this many times and report the fastest.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub repeat: u32,
+
+    /// Instead of the codec table, show how nnzip scales with threads: each file is
+    /// compressed and decompressed with every thread count of LIST (e.g. 1,2,4; 0 =
+    /// one per core) by the nn presets in --codecs (nn-fast if none), with the wall
+    /// times relative to the first count; fails if a count changes the output.
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub threads: Option<Vec<usize>>,
+
+    /// Segment length for --threads, in bytes [default: 16 MiB].
+    #[arg(long, value_name = "BYTES", requires = "threads")]
+    pub segment_size: Option<u32>,
 }
 
 /// What `--baseline` of `nnzip sweep` compares with.
@@ -468,6 +480,19 @@ pub fn run_bench_with(
 /// # Errors
 /// Any failure to read a file, run a codec or verify a round trip.
 pub fn run_bench(args: &BenchArgs) -> Result<()> {
+    if let Some(counts) = &args.threads {
+        let segment_len = crate::format::check_segment_len(u64::from(
+            args.segment_size
+                .unwrap_or(crate::format::DEFAULT_SEGMENT_LEN),
+        ))?;
+        return threads::run(
+            &args.files,
+            &args.codecs,
+            counts,
+            segment_len,
+            &mut std::io::stdout().lock(),
+        );
+    }
     let (codecs, skipped) = resolve_codecs(&args.codecs)?;
     for s in skipped {
         eprintln!("nnzip bench: {s} is not on PATH, skipped");

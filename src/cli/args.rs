@@ -1,11 +1,13 @@
 //! The command line's grammar (clap derive): subcommands, options, their help texts,
 //! and the mapping of model flags onto a [`ModelConfig`].
 
+use super::report::error_message;
 use clap::builder::RangedI64ValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use nnzip::bench::{BenchArgs, SweepArgs};
+use nnzip::format::{check_segment_len, EncodeOptions};
 use nnzip::model::config::limits;
-use nnzip::{Activation, Codec, ModelConfig, Preset};
+use nnzip::{Activation, Codec, CompressOptions, ModelConfig, Preset};
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
@@ -71,6 +73,10 @@ pub struct FilterArgs {
     /// Output options.
     #[command(flatten)]
     pub out: OutputArgs,
+
+    /// Threads.
+    #[command(flatten)]
+    pub threads: ThreadArgs,
 
     /// Codec and model options (when compressing; ignored by -d, -t and -l, as gzip
     /// ignores a level when decompressing, so that `tar -I "nnzip -3"` works both ways).
@@ -147,6 +153,25 @@ pub struct OutputArgs {
     pub rm: bool,
 }
 
+/// How many threads code the segments of a `.nnz` stream.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ThreadArgs {
+    /// Threads coding segments in parallel; 0 = one per core, as many as fit in the
+    /// available memory (the default). The output is the same for every N.
+    #[arg(short = 'T', long = "threads", value_name = "N", value_parser = ranged(0u16..=MAX_THREADS))]
+    pub threads: Option<u16>,
+}
+
+/// The most threads `-T` accepts (more are refused as a usage error).
+const MAX_THREADS: u16 = 1024;
+
+impl ThreadArgs {
+    /// The number of threads asked for (0 = decide from cores and memory).
+    pub fn requested(&self) -> usize {
+        usize::from(self.threads.unwrap_or(0))
+    }
+}
+
 /// Arguments of `nnzip compress`.
 #[derive(Debug, Clone, Args)]
 pub struct CompressArgs {
@@ -158,6 +183,10 @@ pub struct CompressArgs {
     /// Output options.
     #[command(flatten)]
     pub out: OutputArgs,
+
+    /// Threads.
+    #[command(flatten)]
+    pub threads: ThreadArgs,
 
     /// Codec and model options.
     #[command(flatten)]
@@ -175,6 +204,13 @@ pub struct CodecArgs {
     #[arg(long, value_name = "N", value_parser = ranged(nnzip::lzw::MIN_BITS..=nnzip::lzw::MAX_BITS))]
     pub bits: Option<u8>,
 
+    /// Original bytes per segment, each coded by a fresh model so that segments can
+    /// be coded on separate threads (stored in the header); smaller segments balance
+    /// threads better and cost ratio. A number of bytes, or with a binary suffix:
+    /// 512K, 8M, 16MiB, 1G (1KiB..=1GiB) [default: 16MiB].
+    #[arg(long = "segment-size", value_name = "SIZE", value_parser = parse_size)]
+    pub segment_size: Option<u64>,
+
     /// Model settings.
     #[command(flatten)]
     pub model: ModelArgs,
@@ -191,6 +227,10 @@ pub struct DecompressArgs {
     /// Output options.
     #[command(flatten)]
     pub out: OutputArgs,
+
+    /// Threads.
+    #[command(flatten)]
+    pub threads: ThreadArgs,
 }
 
 /// Arguments of `nnzip info`.
@@ -404,6 +444,18 @@ impl CompressArgs {
     pub fn codec(&self) -> Result<Codec, String> {
         self.codec.codec()
     }
+
+    /// Threads and segment length, or the text of a usage error.
+    pub fn options(&self) -> Result<CompressOptions, String> {
+        let mut encode = EncodeOptions::default();
+        if let Some(size) = self.codec.segment_size {
+            encode.segment_len = check_segment_len(size).map_err(|e| error_message(&e))?;
+        }
+        Ok(CompressOptions {
+            threads: self.threads.requested(),
+            encode,
+        })
+    }
 }
 
 impl CodecArgs {
@@ -417,7 +469,7 @@ impl CodecArgs {
                 Ok(Codec::Neural(self.model.config()))
             }
             CodecArg::Lzw => {
-                if self.model.any_given() {
+                if self.model.any_given() || self.segment_size.is_some() {
                     return Err("model options apply to --codec nn only".into());
                 }
                 Ok(Codec::Lzw {
@@ -443,6 +495,26 @@ fn parse_lr(s: &str) -> Result<f32, String> {
     } else {
         Err(format!("{lr} is outside (0, 1]"))
     }
+}
+
+/// A size in bytes: a number with an optional binary suffix (K, KB, KiB = 1024; M, MB,
+/// MiB = 2^20; G, GB, GiB = 2^30; any case), as xz reads its sizes.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, suffix) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (e.g. 4194304, 512K, 8M, 16MiB)"))?;
+    let shift = match suffix.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("`{s}`: unknown size suffix (use K, M or G)")),
+    };
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{s}` is too large"))
 }
 
 fn parse_seed(s: &str) -> Result<u64, String> {
@@ -534,6 +606,47 @@ mod tests {
         let cli = Cli::try_parse_from(["nnzip", "-l", "a.nnz"]).unwrap();
         assert!(cli.list);
         assert!(Cli::try_parse_from(["nnzip", "-d", "-t", "a.nnz"]).is_err());
+    }
+
+    #[test]
+    fn threads_and_segment_sizes_parse() {
+        assert_eq!(parse_size("8M"), Ok(8 << 20));
+        assert_eq!(parse_size("16MiB"), Ok(16 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("8X").is_err());
+        assert!(parse_size("M").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+        let cli =
+            Cli::try_parse_from(["nnzip", "compress", "-T", "3", "--segment-size", "8M", "x"])
+                .unwrap();
+        let Some(Command::Compress(c)) = cli.command else {
+            panic!("not compress")
+        };
+        let o = c.options().unwrap();
+        assert_eq!((o.threads, o.encode.segment_len), (3, 8 << 20));
+        let cli = Cli::try_parse_from(["nnzip", "compress", "--segment-size", "2G", "x"]).unwrap();
+        let Some(Command::Compress(c)) = cli.command else {
+            panic!("not compress")
+        };
+        assert!(c.options().is_err());
+        assert!(Cli::try_parse_from(["nnzip", "-d", "--threads", "0", "a.nnz"]).is_ok());
+        assert!(Cli::try_parse_from(["nnzip", "-d", "-T", "-1", "a.nnz"]).is_err());
+        let cli = Cli::try_parse_from([
+            "nnzip",
+            "compress",
+            "--codec",
+            "lzw",
+            "--segment-size",
+            "8M",
+            "x",
+        ])
+        .unwrap();
+        let Some(Command::Compress(c)) = cli.command else {
+            panic!("not compress")
+        };
+        assert!(c.codec().is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::args::{CompressArgs, DecompressArgs, InfoArgs, OutputArgs};
 use super::report::{error_message, io_message, stats_line, Bar, Failure};
 use nnzip::format::{self, Info, Kind};
 use nnzip::fsio::{self, OutputFile};
-use nnzip::{Codec, Error, Progress, Summary};
+use nnzip::{Codec, CompressOptions, Error, Progress, Summary};
 use std::cell::{Cell, RefCell};
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
@@ -294,7 +294,7 @@ fn show_bar(out: &OutputArgs) -> bool {
 }
 
 /// `nnzip compress`.
-pub fn compress(args: &CompressArgs, codec: &Codec) -> Status {
+pub fn compress(args: &CompressArgs, codec: &Codec, options: &CompressOptions) -> Status {
     if let Err(f) = install_signal_cleanup() {
         f.print();
         return Status::Failed;
@@ -331,7 +331,7 @@ pub fn compress(args: &CompressArgs, codec: &Codec) -> Status {
         let start = Instant::now();
         let (input, seen) = hashing(input);
         let summary = transfer(input, &dest, args.out.force, &bar, true, &mut |r, w, p| {
-            nnzip::compress_with_len(r, len, w, codec, p)
+            nnzip::compress_with_options(r, len, w, codec, options, p)
         })?;
         drop(bar);
         if args.out.verbose {
@@ -500,7 +500,7 @@ pub fn decompress(args: &DecompressArgs) -> Status {
         let name = input.name.clone();
         let start = Instant::now();
         let summary = transfer(input, &dest, args.out.force, &bar, false, &mut |r, w, p| {
-            nnzip::decompress(r, w, p)
+            nnzip::decompress_with_threads(r, w, args.threads.requested(), p)
         })?;
         drop(bar);
         if args.out.verbose {
@@ -519,7 +519,7 @@ pub fn decompress(args: &DecompressArgs) -> Status {
 
 /// `nnzip -t`: decodes each file, checks its checksum (`.nnz`; a `.Z` stream has none,
 /// so it is checked for being decodable) and writes nothing.
-pub fn test(files: &[PathBuf], out: &OutputArgs) -> Status {
+pub fn test(files: &[PathBuf], out: &OutputArgs, threads: usize) -> Status {
     for_each_file(files, |path| {
         let input = open_input(path)?;
         if input.is_stdin && !out.force && io::stdin().is_terminal() {
@@ -532,7 +532,7 @@ pub fn test(files: &[PathBuf], out: &OutputArgs) -> Status {
         let bar = Bar::new(show_bar(out), input.len, &input.name);
         let name = input.name;
         let mut reader = io::BufReader::with_capacity(1 << 16, input.reader);
-        let summary = nnzip::decompress(&mut reader, io::sink(), &mut |p| {
+        let summary = nnzip::decompress_with_threads(&mut reader, io::sink(), threads, &mut |p| {
             bar.update(p.packed_bytes, p)
         })
         .map_err(|e| Failure::new(&name, error_message(&e)))?;
@@ -585,12 +585,13 @@ fn describe(name: &str, info: &Info) -> String {
             );
             line("codec:", format!("neural (id {})", h.codec));
             line("model:", h.config.describe());
-            let original = nnz.scan.map(|s| s.original_len).or(h.original_len);
+            line("segment size:", format!("{} bytes", h.segment_len));
+            let original = nnz.scan.as_ref().map(|s| s.original_len).or(h.original_len);
             match original {
                 Some(n) => line("original size:", format!("{n} bytes")),
                 None => line("original size:", "not in the header (streamed)".into()),
             }
-            if let Some(scan) = nnz.scan {
+            if let Some(scan) = &nnz.scan {
                 line("packed size:", format!("{} bytes", scan.packed_len));
                 let summary = Summary {
                     raw_bytes: scan.original_len,
@@ -609,6 +610,18 @@ fn describe(name: &str, info: &Info) -> String {
                     format!("{} (largest {} bytes)", scan.chunks, scan.max_chunk_len),
                 );
                 line("crc32:", format!("{:08x}", scan.crc32));
+                line("segments:", format!("{}", scan.segments.len()));
+                for (i, seg) in scan.segments.iter().enumerate() {
+                    s.push_str(&format!(
+                        "    #{i:<4} at {:>12}: bytes {}..{} -> {} coded, {} chunks, crc32 {:08x}\n",
+                        seg.offset,
+                        seg.start,
+                        seg.start + u64::from(seg.raw_len),
+                        seg.packed_len,
+                        seg.chunks,
+                        seg.crc32
+                    ));
+                }
             }
         }
         Info::Z(z) => {

@@ -1,9 +1,10 @@
-//! The fixed 43-byte `.nnz` header: what it holds, how it is written, and the order
+//! The fixed 47-byte `.nnz` header: what it holds, how it is written, and the order
 //! in which a reader checks it (magic, version, header CRC, codec, flags, model
-//! configuration), all before the model allocates anything.
+//! configuration, segment length), all before the model allocates anything.
 
 use super::{
-    read_exact_or_truncated, read_full, CODEC_NEURAL, HEADER_LEN, MAGIC, UNKNOWN_LEN, VERSION,
+    le_u32, read_exact_or_truncated, read_full, CODEC_NEURAL, HEADER_LEN, MAGIC, MAX_SEGMENT_LEN,
+    MIN_SEGMENT_LEN, UNKNOWN_LEN, VERSION,
 };
 use crate::error::{ConfigError, Error, HeaderError, Result, Section, TruncatedError};
 use crate::model::config::ENCODED_LEN;
@@ -14,8 +15,10 @@ use std::io::{Read, Write};
 const CONFIG_AT: usize = 7;
 /// Offset of the original length.
 const LEN_AT: usize = CONFIG_AT + ENCODED_LEN;
+/// Offset of the segment length.
+const SEGMENT_AT: usize = LEN_AT + 8;
 /// Offset of the header CRC-32 (computed over every byte before it).
-const CRC_AT: usize = LEN_AT + 8;
+const CRC_AT: usize = SEGMENT_AT + 4;
 
 const _: () = assert!(CRC_AT + 4 == HEADER_LEN);
 
@@ -32,25 +35,31 @@ pub struct Header {
     pub config: ModelConfig,
     /// The original length if it was known when compression started.
     pub original_len: Option<u64>,
+    /// Original bytes per segment (every segment but the last holds exactly this
+    /// many; each is coded by a fresh model).
+    pub segment_len: u32,
 }
 
 impl Header {
     /// A header of the current version ([`VERSION`]) for the neural codec.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] if `config` is out of range or `original_len` is the
-    /// reserved value [`UNKNOWN_LEN`].
-    pub fn new(config: &ModelConfig, original_len: Option<u64>) -> Result<Self> {
+    /// [`Error::InvalidConfig`] if `config` is out of range, `original_len` is the
+    /// reserved value [`UNKNOWN_LEN`] or `segment_len` is outside
+    /// [`MIN_SEGMENT_LEN`]`..=`[`MAX_SEGMENT_LEN`].
+    pub fn new(config: &ModelConfig, original_len: Option<u64>, segment_len: u32) -> Result<Self> {
         config.validate()?;
         if original_len == Some(UNKNOWN_LEN) {
             return Err(Error::InvalidConfig(ConfigError::ReservedLength));
         }
+        check_segment_len(u64::from(segment_len))?;
         Ok(Header {
             version: VERSION,
             codec: CODEC_NEURAL,
             flags: 0,
             config: config.clone(),
             original_len,
+            segment_len,
         })
     }
 
@@ -65,7 +74,9 @@ impl Header {
         // Writing into a Vec cannot fail.
         let _ = self.config.write_to(&mut cfg);
         b[CONFIG_AT..LEN_AT].copy_from_slice(&cfg);
-        b[LEN_AT..CRC_AT].copy_from_slice(&self.original_len.unwrap_or(UNKNOWN_LEN).to_le_bytes());
+        b[LEN_AT..SEGMENT_AT]
+            .copy_from_slice(&self.original_len.unwrap_or(UNKNOWN_LEN).to_le_bytes());
+        b[SEGMENT_AT..CRC_AT].copy_from_slice(&self.segment_len.to_le_bytes());
         let crc = crc32fast::hash(&b[..CRC_AT]);
         b[CRC_AT..].copy_from_slice(&crc.to_le_bytes());
         b
@@ -82,7 +93,8 @@ impl Header {
 
     /// Reads and checks a header, in this order: magic ([`Error::BadMagic`]), version
     /// ([`Error::UnsupportedVersion`]), header CRC, codec id ([`Error::UnknownCodec`]),
-    /// reserved flags and model configuration limits ([`Error::InvalidHeader`]).
+    /// reserved flags, model configuration limits and segment length
+    /// ([`Error::InvalidHeader`]).
     /// An early end of input anywhere is [`Error::Truncated`].
     ///
     /// # Errors
@@ -143,15 +155,37 @@ impl Header {
         }
         let config = ModelConfig::read_from(&mut &b[CONFIG_AT..LEN_AT])?;
         let mut len = [0u8; 8];
-        len.copy_from_slice(&b[LEN_AT..CRC_AT]);
+        len.copy_from_slice(&b[LEN_AT..SEGMENT_AT]);
         let len = u64::from_le_bytes(len);
+        let segment_len = le_u32(b, SEGMENT_AT);
+        if !(MIN_SEGMENT_LEN..=MAX_SEGMENT_LEN).contains(&segment_len) {
+            return Err(Error::InvalidHeader(HeaderError::SegmentLen {
+                got: segment_len,
+                expected: MIN_SEGMENT_LEN..=MAX_SEGMENT_LEN,
+            }));
+        }
         Ok(Header {
             version: b[4],
             codec: b[5],
             flags: b[6],
             config,
             original_len: (len != UNKNOWN_LEN).then_some(len),
+            segment_len,
         })
+    }
+}
+
+/// Checks a segment length given by a user: [`MIN_SEGMENT_LEN`]`..=`[`MAX_SEGMENT_LEN`].
+///
+/// # Errors
+/// [`ConfigError::SegmentLen`] outside that range.
+pub fn check_segment_len(len: u64) -> Result<u32> {
+    match u32::try_from(len) {
+        Ok(v) if (MIN_SEGMENT_LEN..=MAX_SEGMENT_LEN).contains(&v) => Ok(v),
+        _ => Err(Error::InvalidConfig(ConfigError::SegmentLen {
+            got: len,
+            expected: MIN_SEGMENT_LEN..=MAX_SEGMENT_LEN,
+        })),
     }
 }
 
@@ -173,17 +207,19 @@ mod tests {
     #[test]
     fn round_trip() {
         for len in [None, Some(0), Some(12345), Some(u64::MAX - 1)] {
-            let h = Header::new(&Preset::Max.config(), len).unwrap();
+            let h = Header::new(&Preset::Max.config(), len, 1 << 22).unwrap();
             let b = h.to_bytes();
             assert_eq!(b.len(), HEADER_LEN);
             assert_eq!(read(&b).unwrap(), h);
         }
-        assert!(Header::new(&Preset::Fast.config(), Some(u64::MAX)).is_err());
+        assert!(Header::new(&Preset::Fast.config(), Some(u64::MAX), 1 << 22).is_err());
+        assert!(Header::new(&Preset::Fast.config(), None, MIN_SEGMENT_LEN - 1).is_err());
+        assert!(Header::new(&Preset::Fast.config(), None, MAX_SEGMENT_LEN + 1).is_err());
     }
 
     #[test]
     fn every_field_is_checked() {
-        let good = Header::new(&Preset::Fast.config(), Some(7))
+        let good = Header::new(&Preset::Fast.config(), Some(7), 1 << 22)
             .unwrap()
             .to_bytes();
 
@@ -237,6 +273,16 @@ mod tests {
                 ConfigError::TableBits { got: 40, .. }
             )))
         ));
+
+        for bad in [0, MIN_SEGMENT_LEN - 1, MAX_SEGMENT_LEN + 1, u32::MAX] {
+            let mut b = good;
+            b[SEGMENT_AT..CRC_AT].copy_from_slice(&bad.to_le_bytes());
+            reseal(&mut b);
+            assert!(matches!(
+                read(&b),
+                Err(Error::InvalidHeader(HeaderError::SegmentLen { got, .. })) if got == bad
+            ));
+        }
 
         for cut in 0..HEADER_LEN {
             assert!(

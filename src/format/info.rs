@@ -1,9 +1,11 @@
 //! What `nnzip info` shows: the header of a `.nnz` or `.Z` file and, when the input
-//! can seek, the facts only the end of a `.nnz` file holds (trailer length and CRC,
-//! number of chunks, total size), found by walking the chunk frames without decoding.
+//! can seek, the facts only the rest of a `.nnz` file holds (its segments, trailer
+//! length and CRC, number of chunks, total size), found by walking the segment and
+//! chunk frames without decoding.
 
+use super::segment::read_segment_frame;
 use super::{expect_eof, read_frame, read_full, read_trailer, Frame, Header, TRAILER_LEN, Z_MAGIC};
-use crate::error::{Error, Result, TruncatedError};
+use crate::error::{CorruptError, Error, Result, TruncatedError};
 use crate::lzw;
 use std::io::{Read, Seek, SeekFrom};
 
@@ -26,19 +28,38 @@ pub struct NnzInfo {
 }
 
 /// What a walk over a `.nnz` file's frames finds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NnzScan {
-    /// Number of chunks.
+    /// The segments, in order.
+    pub segments: Vec<SegmentInfo>,
+    /// Number of chunks in all segments.
     pub chunks: u64,
     /// Original bytes in the largest chunk.
     pub max_chunk_len: u32,
-    /// Original length, from the trailer (checked against the chunk frames).
+    /// Original length, from the trailer (checked against the frames).
     pub original_len: u64,
     /// CRC-32 of the original data, from the trailer (not verified: that needs
     /// decoding).
     pub crc32: u32,
     /// Size of the whole `.nnz` stream in bytes.
     pub packed_len: u64,
+}
+
+/// One segment, as its frame describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentInfo {
+    /// Offset of the segment's frame in the `.nnz` stream.
+    pub offset: u64,
+    /// Offset of the segment's first original byte in the original data.
+    pub start: u64,
+    /// Original bytes in the segment.
+    pub raw_len: u32,
+    /// Coded bytes after the segment's frame (its chunk frames and payloads).
+    pub packed_len: u64,
+    /// CRC-32 of the segment's original bytes, from its frame (not verified).
+    pub crc32: u32,
+    /// Number of chunks in the segment.
+    pub chunks: u32,
 }
 
 /// Facts about a `.Z` file, from its 3-byte header.
@@ -75,8 +96,9 @@ pub fn read_info<R: Read>(mut r: R) -> Result<Info> {
     Ok(Info::Nnz(NnzInfo { header, scan: None }))
 }
 
-/// Like [`read_info`], and for a `.nnz` file also walks the chunk frames (seeking
-/// over the coded bytes) to the trailer, checking the framing and the lengths.
+/// Like [`read_info`], and for a `.nnz` file also walks the segment and chunk frames
+/// (seeking over the coded bytes) to the trailer, checking the framing and the
+/// lengths.
 ///
 /// # Errors
 /// As [`read_info`], and [`Error::Truncated`], [`Error::Corrupt`] or
@@ -90,25 +112,69 @@ pub fn scan_info<R: Read + Seek>(mut r: R) -> Result<Info> {
         Info::Z(z) => z.packed_len = Some(end - start),
         Info::Nnz(nnz) => {
             let mut scan = NnzScan {
+                segments: Vec::new(),
                 chunks: 0,
                 max_chunk_len: 0,
                 original_len: 0,
                 crc32: 0,
                 packed_len: 0,
             };
+            let segment_len = nnz.header.segment_len;
             let mut raw_total = 0u64;
-            while let Frame::Chunk { raw, packed } = read_frame(&mut r)? {
-                let pos = r.stream_position()?;
-                if pos + u64::from(packed) > end {
-                    return Err(Error::Truncated(TruncatedError::Chunk {
-                        got: end - pos,
-                        expected: u64::from(packed),
+            loop {
+                let offset = r.stream_position()? - start;
+                let Some(frame) = read_segment_frame(&mut r, segment_len)? else {
+                    break;
+                };
+                let index = scan.segments.len() as u64;
+                let body_at = r.stream_position()?;
+                let body_end = body_at.saturating_add(frame.packed);
+                if body_end > end {
+                    return Err(Error::Truncated(TruncatedError::Segment {
+                        index,
+                        got: end - body_at,
+                        expected: frame.packed,
                     }));
                 }
-                r.seek(SeekFrom::Current(i64::from(packed)))?;
-                scan.chunks += 1;
-                scan.max_chunk_len = scan.max_chunk_len.max(raw);
-                raw_total += u64::from(raw);
+                let layout = || {
+                    Error::Corrupt(CorruptError::SegmentChunks {
+                        index,
+                        start: raw_total,
+                        end: raw_total + u64::from(frame.raw),
+                    })
+                };
+                // Walk the segment's chunk frames, seeking over their payloads.
+                let mut seg = SegmentInfo {
+                    offset,
+                    start: raw_total,
+                    raw_len: frame.raw,
+                    packed_len: frame.packed,
+                    crc32: frame.crc,
+                    chunks: 0,
+                };
+                let mut raw_in = 0u64;
+                while r.stream_position()? < body_end {
+                    if body_end - r.stream_position()? < 8 {
+                        return Err(layout());
+                    }
+                    let Frame::Chunk { raw, packed } = read_frame(&mut r)? else {
+                        return Err(layout());
+                    };
+                    let pos = r.stream_position()?;
+                    if pos + u64::from(packed) > body_end {
+                        return Err(layout());
+                    }
+                    r.seek(SeekFrom::Start(pos + u64::from(packed)))?;
+                    seg.chunks += 1;
+                    raw_in += u64::from(raw);
+                    scan.max_chunk_len = scan.max_chunk_len.max(raw);
+                }
+                if raw_in != u64::from(frame.raw) {
+                    return Err(layout());
+                }
+                scan.chunks += u64::from(seg.chunks);
+                raw_total += u64::from(frame.raw);
+                scan.segments.push(seg);
             }
             let (len, crc) = read_trailer(&mut r)?;
             if len != raw_total {

@@ -1,16 +1,18 @@
-//! [`NnzDecoder`]: reads and verifies a `.nnz` stream from any [`Read`], one chunk at
-//! a time, checking every length before it reads or allocates for it.
+//! [`NnzDecoder`]: reads and verifies a `.nnz` stream from any [`Read`], one segment in
+//! and one chunk out at a time, on the calling thread, checking every length before
+//! it reads or allocates for it. ([`crate::parallel`] decodes segments on several
+//! threads.)
 
-use super::{expect_eof, read_frame, read_trailer, Frame, Header, HEADER_LEN, TRAILER_LEN};
-use crate::error::{ChunkFault, CorruptError, Error, Result, TruncatedError};
-use crate::neural::NeuralDecoder;
+use super::segment::{read_segment_body, read_segment_frame, SegmentDecoder};
+use super::{expect_eof, read_trailer, Header, HEADER_LEN, SEGMENT_FRAME_LEN, TRAILER_LEN};
+use crate::error::{CorruptError, Error, Result};
 use crate::progress::{Progress, Summary};
 use std::io::{self, Read};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
-    /// More chunks (or the terminator) to come.
-    Chunks,
+    /// More segments (or the terminator) to come.
+    Segments,
     /// Trailer verified and end of input checked.
     Done,
     /// An error was returned; the stream cannot be trusted any further.
@@ -20,16 +22,17 @@ enum State {
 /// Streaming `.nnz` reader.
 ///
 /// [`NnzDecoder::next_chunk`] hands out the original data chunk by chunk;
-/// [`Read`] is implemented on top of it. The CRC-32 and the lengths are verified
-/// when the trailer is reached, so a caller that streams the output somewhere must
-/// treat what it got as unverified until `next_chunk` has returned `Ok(None)` (or
-/// `read` has returned `Ok(0)`).
+/// [`Read`] is implemented on top of it. A segment's CRC-32 is verified when its last
+/// chunk has been decoded, the whole stream's CRC-32 and lengths when the trailer is
+/// reached, so a caller that streams the output somewhere must treat what it got as
+/// unverified until `next_chunk` has returned `Ok(None)` (or `read` has returned
+/// `Ok(0)`).
 #[derive(Debug)]
 pub struct NnzDecoder<R: Read> {
     inner: R,
     header: Header,
-    codec: NeuralDecoder,
-    packed: Vec<u8>,
+    segment: Option<SegmentDecoder>,
+    segments: u64,
     out: Vec<u8>,
     out_pos: usize,
     crc: crc32fast::Hasher,
@@ -39,25 +42,30 @@ pub struct NnzDecoder<R: Read> {
 }
 
 impl<R: Read> NnzDecoder<R> {
-    /// Reads and checks the header (see [`Header::read_from`]), then builds the model.
+    /// Reads and checks the header (see [`Header::read_from`]). A model is built for
+    /// each segment as it starts.
     ///
     /// # Errors
     /// Every header error of [`Header::read_from`], and I/O errors.
     pub fn new(mut inner: R) -> Result<Self> {
         let header = Header::read_from(&mut inner)?;
-        let codec = NeuralDecoder::new(&header.config)?;
-        Ok(NnzDecoder {
+        Ok(Self::with_header(inner, header))
+    }
+
+    /// A decoder for the rest of a stream whose header was read (and checked) already.
+    pub(crate) fn with_header(inner: R, header: Header) -> Self {
+        NnzDecoder {
             inner,
             header,
-            codec,
-            packed: Vec::new(),
+            segment: None,
+            segments: 0,
             out: Vec::new(),
             out_pos: 0,
             crc: crc32fast::Hasher::new(),
             raw_bytes: 0,
             packed_bytes: HEADER_LEN as u64,
-            state: State::Chunks,
-        })
+            state: State::Segments,
+        }
     }
 
     /// The stream's header.
@@ -91,14 +99,14 @@ impl<R: Read> NnzDecoder<R> {
     ///
     /// # Errors
     /// [`Error::Truncated`] if the input ends early; [`Error::Corrupt`] for impossible
-    /// lengths, undecodable chunks or trailing data; [`Error::LengthMismatch`] and
-    /// [`Error::ChecksumMismatch`] when the trailer disagrees with the data. After an
-    /// error every further call fails.
+    /// lengths, undecodable chunks, a segment's CRC mismatch or trailing data;
+    /// [`Error::LengthMismatch`] and [`Error::ChecksumMismatch`] when the trailer
+    /// disagrees with the data. After an error every further call fails.
     pub fn next_chunk(&mut self) -> Result<Option<&[u8]>> {
         match self.state {
             State::Done => return Ok(None),
             State::Failed => return Err(Error::Corrupt(CorruptError::AfterError)),
-            State::Chunks => {}
+            State::Segments => {}
         }
         match self.step() {
             Ok(true) => Ok(Some(&self.out)),
@@ -113,88 +121,86 @@ impl<R: Read> NnzDecoder<R> {
         }
     }
 
-    /// Reads one frame; decodes its chunk into `self.out` (true) or verifies the
-    /// trailer (false).
+    /// Decodes the next chunk into `self.out` (true), starting a new segment when
+    /// the current one is done, or verifies the trailer (false).
     fn step(&mut self) -> Result<bool> {
         self.out.clear();
         self.out_pos = 0;
-        let (raw, packed) = match read_frame(&mut self.inner)? {
-            Frame::Chunk { raw, packed } => (raw, packed),
-            Frame::End => {
+        loop {
+            if let Some(segment) = &mut self.segment {
+                if segment.next_chunk(&mut self.out)? {
+                    self.crc.update(&self.out);
+                    self.raw_bytes += self.out.len() as u64;
+                    return Ok(true);
+                }
+                self.segment = None;
+                self.segments += 1;
+            }
+            let Some(frame) = read_segment_frame(&mut self.inner, self.header.segment_len)? else {
                 self.packed_bytes += 4;
                 self.finish_stream()?;
                 return Ok(false);
+            };
+            let total = self.raw_bytes + u64::from(frame.raw);
+            if let Some(declared) = self.header.original_len {
+                if total > declared {
+                    return Err(Error::LengthMismatch {
+                        expected: declared,
+                        found: total,
+                    });
+                }
             }
-        };
-        let total = self.raw_bytes + u64::from(raw);
-        if let Some(declared) = self.header.original_len {
-            if total > declared {
-                return Err(Error::LengthMismatch {
-                    expected: declared,
-                    found: total,
-                });
-            }
+            let mut body = Vec::new();
+            read_segment_body(&mut self.inner, &frame, self.segments, &mut body)?;
+            self.packed_bytes += SEGMENT_FRAME_LEN as u64 + frame.packed;
+            self.segment = Some(SegmentDecoder::new(
+                &self.header.config,
+                frame,
+                body,
+                self.segments,
+                self.raw_bytes,
+            )?);
         }
-        self.packed.clear();
-        // Grows with the data actually present: a truncated file never makes the
-        // reader allocate what its frame merely claims.
-        let got = (&mut self.inner)
-            .take(u64::from(packed))
-            .read_to_end(&mut self.packed)?;
-        if got < packed as usize {
-            return Err(Error::Truncated(TruncatedError::Chunk {
-                got: got as u64,
-                expected: u64::from(packed),
-            }));
-        }
-        // The frame proved every coded byte present: a chunk that still runs short
-        // or leaves bytes over was damaged, not cut.
-        self.codec
-            .decode_chunk(&self.packed, raw as usize, &mut self.out)
-            .map_err(|e| {
-                let fault = match e {
-                    Error::Truncated(t) => ChunkFault::Truncated(t),
-                    Error::Corrupt(c) => ChunkFault::Corrupt(Box::new(c)),
-                    other => return other,
-                };
-                Error::Corrupt(CorruptError::Chunk {
-                    start: self.raw_bytes,
-                    end: total,
-                    fault,
-                })
-            })?;
-        self.crc.update(&self.out);
-        self.raw_bytes = total;
-        self.packed_bytes += 8 + u64::from(packed);
-        Ok(true)
     }
 
     fn finish_stream(&mut self) -> Result<()> {
-        let (len, crc) = read_trailer(&mut self.inner)?;
+        let crc = self.crc.clone().finalize();
+        check_trailer(&mut self.inner, &self.header, self.raw_bytes, crc)?;
         self.packed_bytes += TRAILER_LEN as u64;
-        if len != self.raw_bytes {
-            return Err(Error::LengthMismatch {
-                expected: len,
-                found: self.raw_bytes,
-            });
-        }
-        if let Some(declared) = self.header.original_len {
-            if declared != len {
-                return Err(Error::LengthMismatch {
-                    expected: declared,
-                    found: len,
-                });
-            }
-        }
-        let found = self.crc.clone().finalize();
-        if found != crc {
-            return Err(Error::ChecksumMismatch {
-                expected: crc,
-                found,
-            });
-        }
-        expect_eof(&mut self.inner)
+        Ok(())
     }
+}
+
+/// Reads the trailer after the terminator and checks it against the `raw_bytes`
+/// decoded (CRC-32 `crc`) and the header, then that the input ends there.
+pub(crate) fn check_trailer<R: Read + ?Sized>(
+    r: &mut R,
+    header: &Header,
+    raw_bytes: u64,
+    crc: u32,
+) -> Result<()> {
+    let (len, stored) = read_trailer(r)?;
+    if len != raw_bytes {
+        return Err(Error::LengthMismatch {
+            expected: len,
+            found: raw_bytes,
+        });
+    }
+    if let Some(declared) = header.original_len {
+        if declared != len {
+            return Err(Error::LengthMismatch {
+                expected: declared,
+                found: len,
+            });
+        }
+    }
+    if stored != crc {
+        return Err(Error::ChecksumMismatch {
+            expected: stored,
+            found: crc,
+        });
+    }
+    expect_eof(r)
 }
 
 impl<R: Read> Read for NnzDecoder<R> {

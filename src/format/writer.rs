@@ -1,34 +1,115 @@
-//! [`NnzEncoder`]: writes a complete `.nnz` stream (header, framed chunks, trailer)
-//! into any [`Write`], one chunk in memory at a time.
+//! [`NnzEncoder`]: writes a complete `.nnz` stream (header, segments of framed chunks,
+//! trailer) into any [`Write`], one segment in memory at a time, on the calling thread.
+//! ([`crate::parallel`] writes the same bytes with several threads.)
 
-use super::{max_packed_len, Header, CHUNK_LEN, MAX_CHUNK_LEN, TRAILER_LEN};
-use crate::error::{ConfigError, CorruptError, Error, Result};
+use super::segment::SegmentEncoder;
+use super::{Header, CHUNK_LEN, DEFAULT_SEGMENT_LEN, MAX_CHUNK_LEN, TRAILER_LEN};
+use crate::error::{ConfigError, Error, Result};
 use crate::model::ModelConfig;
-use crate::neural::NeuralEncoder;
 use crate::progress::{Progress, Summary};
 use std::io::{self, Write};
 
+/// How an encoder cuts its input. The output depends on these (and on the model
+/// configuration), never on how the input arrives or how many threads code it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EncodeOptions {
+    /// Original bytes per segment ([`super::MIN_SEGMENT_LEN`]`..=`
+    /// [`super::MAX_SEGMENT_LEN`]); each segment starts a fresh model. Stored in the
+    /// header.
+    pub segment_len: u32,
+    /// Original bytes per chunk inside a segment (`1..=`[`MAX_CHUNK_LEN`]); the coder
+    /// is flushed after each chunk, the model carries over.
+    pub chunk_len: usize,
+}
+
+impl Default for EncodeOptions {
+    fn default() -> Self {
+        EncodeOptions {
+            segment_len: DEFAULT_SEGMENT_LEN,
+            chunk_len: CHUNK_LEN,
+        }
+    }
+}
+
+impl EncodeOptions {
+    /// Checks both lengths.
+    ///
+    /// # Errors
+    /// [`ConfigError::SegmentLen`] or [`ConfigError::ChunkLen`] for a length out of
+    /// range.
+    pub fn validate(&self) -> Result<()> {
+        super::check_segment_len(u64::from(self.segment_len))?;
+        if !(1..=MAX_CHUNK_LEN).contains(&self.chunk_len) {
+            return Err(Error::InvalidConfig(ConfigError::ChunkLen {
+                got: self.chunk_len,
+                max: MAX_CHUNK_LEN,
+            }));
+        }
+        Ok(())
+    }
+
+    /// The header of a stream coded with `config`: the configuration's context table
+    /// fitted to the longest input one model sees (a segment, or the whole input if
+    /// it is known to be shorter).
+    ///
+    /// # Errors
+    /// As [`EncodeOptions::validate`] and [`Header::new`].
+    pub fn header(&self, config: &ModelConfig, original_len: Option<u64>) -> Result<Header> {
+        self.validate()?;
+        let seg = u64::from(self.segment_len);
+        let longest = original_len.map_or(seg, |len| len.min(seg));
+        Header::new(
+            &config.fitted(Some(longest)),
+            original_len,
+            self.segment_len,
+        )
+    }
+}
+
+/// The terminator and trailer that end a stream of `raw_bytes` original bytes whose
+/// CRC-32 is `crc`.
+pub(crate) fn tail(raw_bytes: u64, crc: u32) -> [u8; 4 + TRAILER_LEN] {
+    let mut tail = [0u8; 4 + TRAILER_LEN];
+    tail[4..12].copy_from_slice(&raw_bytes.to_le_bytes());
+    tail[12..].copy_from_slice(&crc.to_le_bytes());
+    tail
+}
+
+/// The error when the input's length differs from the one announced in the header.
+pub(crate) fn size_changed(declared: u64, found: u64) -> Error {
+    Error::Io(io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "input changed size while being compressed (expected {declared} bytes, got {found})"
+        ),
+    ))
+}
+
 /// Streaming `.nnz` writer.
 ///
-/// Bytes given through [`Write`] are collected until a chunk is full, then coded;
-/// [`NnzEncoder::encode`] codes a buffer straight away. Nothing reaches the inner
-/// writer that is not final except the trailer, which [`NnzEncoder::finish`] writes:
-/// a stream that was not finished is truncated and every reader rejects it.
+/// Bytes given through [`Write`] (or [`NnzEncoder::encode`]) are collected until a
+/// chunk is full, then coded; a segment is written once it is complete. Chunks and
+/// segments are cut at fixed offsets of the input, so the output does not depend on
+/// how the input was split into calls. Nothing reaches the inner writer that is not
+/// final except the trailer, which [`NnzEncoder::finish`] writes: a stream that was
+/// not finished is truncated and every reader rejects it.
 #[derive(Debug)]
 pub struct NnzEncoder<W: Write> {
     inner: W,
-    codec: NeuralEncoder,
-    chunk_len: usize,
+    header: Header,
+    opts: EncodeOptions,
+    segment: Option<SegmentEncoder>,
     pending: Vec<u8>,
-    packed: Vec<u8>,
     crc: crc32fast::Hasher,
     declared_len: Option<u64>,
+    /// Original bytes coded (in chunks) so far.
     raw_bytes: u64,
     packed_bytes: u64,
 }
 
 impl<W: Write> NnzEncoder<W> {
-    /// Writes the header of a stream coded with `config` and returns the encoder.
+    /// Writes the header of a stream coded with `config` and the default
+    /// [`EncodeOptions`] and returns the encoder.
     ///
     /// `original_len`, if given, is stored in the header, and [`NnzEncoder::finish`]
     /// fails unless exactly that many bytes were written.
@@ -36,36 +117,45 @@ impl<W: Write> NnzEncoder<W> {
     /// # Errors
     /// [`Error::InvalidConfig`] for a bad configuration, I/O errors of `inner`.
     pub fn new(inner: W, config: &ModelConfig, original_len: Option<u64>) -> Result<Self> {
-        Self::with_chunk_len(inner, config, original_len, CHUNK_LEN)
+        Self::with_options(inner, config, original_len, EncodeOptions::default())
     }
 
     /// Like [`NnzEncoder::new`], with chunks of `chunk_len` original bytes
-    /// (`1..=MAX_CHUNK_LEN`; the last chunk may be shorter).
+    /// (`1..=MAX_CHUNK_LEN`; the last chunk of a segment may be shorter).
     ///
     /// # Errors
     /// As [`NnzEncoder::new`], and [`Error::InvalidConfig`] for a bad `chunk_len`.
     pub fn with_chunk_len(
-        mut inner: W,
+        inner: W,
         config: &ModelConfig,
         original_len: Option<u64>,
         chunk_len: usize,
     ) -> Result<Self> {
-        if !(1..=MAX_CHUNK_LEN).contains(&chunk_len) {
-            return Err(Error::InvalidConfig(ConfigError::ChunkLen {
-                got: chunk_len,
-                max: MAX_CHUNK_LEN,
-            }));
-        }
-        let config = &config.fitted(original_len);
-        let header = Header::new(config, original_len)?;
-        let codec = NeuralEncoder::new(config)?;
+        let opts = EncodeOptions {
+            chunk_len,
+            ..EncodeOptions::default()
+        };
+        Self::with_options(inner, config, original_len, opts)
+    }
+
+    /// Like [`NnzEncoder::new`], with segments and chunks as `opts` says.
+    ///
+    /// # Errors
+    /// As [`NnzEncoder::new`], and [`Error::InvalidConfig`] for lengths out of range.
+    pub fn with_options(
+        mut inner: W,
+        config: &ModelConfig,
+        original_len: Option<u64>,
+        opts: EncodeOptions,
+    ) -> Result<Self> {
+        let header = opts.header(config, original_len)?;
         header.write_to(&mut inner)?;
         Ok(NnzEncoder {
             inner,
-            codec,
-            chunk_len,
+            header,
+            opts,
+            segment: None,
             pending: Vec::new(),
-            packed: Vec::new(),
             crc: crc32fast::Hasher::new(),
             declared_len: original_len,
             raw_bytes: 0,
@@ -73,16 +163,20 @@ impl<W: Write> NnzEncoder<W> {
         })
     }
 
-    /// Codes `data` now, as one or more chunks (after any bytes still collected from
-    /// [`Write`] calls, which form a chunk of their own).
+    /// The header written at the start.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Takes all of `data`, coding every chunk it completes.
     ///
     /// # Errors
     /// I/O errors of the inner writer, and an error if more bytes arrive than the
     /// original length given to [`NnzEncoder::new`].
-    pub fn encode(&mut self, data: &[u8]) -> Result<()> {
-        self.flush_pending()?;
-        for piece in data.chunks(self.chunk_len) {
-            self.encode_chunk(piece)?;
+    pub fn encode(&mut self, mut data: &[u8]) -> Result<()> {
+        while !data.is_empty() {
+            let n = self.push(data)?;
+            data = &data[n..];
         }
         Ok(())
     }
@@ -107,15 +201,14 @@ impl<W: Write> NnzEncoder<W> {
     /// I/O errors, and an error if the number of bytes written differs from the
     /// original length announced in the header.
     pub fn finish(mut self) -> Result<(W, Summary)> {
-        self.flush_pending()?;
+        self.code_pending()?;
+        self.write_segment()?;
         if let Some(declared) = self.declared_len {
             if declared != self.raw_bytes {
                 return Err(size_changed(declared, self.raw_bytes));
             }
         }
-        let mut tail = [0u8; 4 + TRAILER_LEN];
-        tail[4..12].copy_from_slice(&self.raw_bytes.to_le_bytes());
-        tail[12..].copy_from_slice(&self.crc.clone().finalize().to_le_bytes());
+        let tail = tail(self.raw_bytes, self.crc.clone().finalize());
         self.inner.write_all(&tail)?;
         self.inner.flush()?;
         self.packed_bytes += tail.len() as u64;
@@ -126,55 +219,71 @@ impl<W: Write> NnzEncoder<W> {
         Ok((self.inner, summary))
     }
 
-    fn flush_pending(&mut self) -> Result<()> {
-        if !self.pending.is_empty() {
-            let pending = std::mem::take(&mut self.pending);
-            let r = self.encode_chunk(&pending);
-            self.pending = pending;
-            self.pending.clear();
-            r?;
-        }
-        Ok(())
+    /// Length of the chunk being collected: a full chunk, or what is left of the
+    /// segment.
+    fn chunk_target(&self) -> usize {
+        let in_segment = self.segment.as_ref().map_or(0, |s| s.raw_len());
+        let left = (self.opts.segment_len - in_segment) as usize;
+        self.opts.chunk_len.min(left)
     }
 
-    fn encode_chunk(&mut self, data: &[u8]) -> Result<()> {
-        debug_assert!(!data.is_empty() && data.len() <= MAX_CHUNK_LEN);
-        let raw_total = self.raw_bytes + data.len() as u64;
+    /// Collects bytes of `data` up to the end of the current chunk, coding it when
+    /// full; returns how many were taken (at least one if `data` is not empty).
+    fn push(&mut self, data: &[u8]) -> Result<usize> {
+        let target = self.chunk_target();
+        if self.pending.capacity() < target {
+            self.pending.reserve_exact(target - self.pending.len());
+        }
+        let n = (target - self.pending.len()).min(data.len());
+        let total = self.raw_bytes + (self.pending.len() + n) as u64;
+        if let Some(declared) = self.declared_len {
+            if total > declared {
+                return Err(size_changed(declared, total));
+            }
+        }
+        self.pending.extend_from_slice(&data[..n]);
+        if self.pending.len() == target {
+            self.code_pending()?;
+        }
+        Ok(n)
+    }
+
+    /// Codes the collected bytes as a chunk; writes the segment if that completes it.
+    fn code_pending(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let raw_total = self.raw_bytes + self.pending.len() as u64;
         if let Some(declared) = self.declared_len {
             if raw_total > declared {
                 return Err(size_changed(declared, raw_total));
             }
         }
-        self.packed.clear();
-        self.codec.encode_chunk(data, &mut self.packed);
-        // Both lengths fit in u32: data.len() <= MAX_CHUNK_LEN, and the packed
-        // length is checked against a bound far below u32::MAX.
-        let raw = data.len() as u32;
-        if self.packed.len() as u64 > max_packed_len(raw) {
-            return Err(Error::Corrupt(CorruptError::EncodedAboveBound {
-                raw,
-                packed: self.packed.len(),
-            }));
-        }
-        let mut frame = [0u8; 8];
-        frame[..4].copy_from_slice(&raw.to_le_bytes());
-        frame[4..].copy_from_slice(&(self.packed.len() as u32).to_le_bytes());
-        self.inner.write_all(&frame)?;
-        self.inner.write_all(&self.packed)?;
-        self.crc.update(data);
+        let segment = match &mut self.segment {
+            Some(s) => s,
+            None => self
+                .segment
+                .insert(SegmentEncoder::new(&self.header.config)?),
+        };
+        segment.push_chunk(&self.pending)?;
+        self.crc.update(&self.pending);
         self.raw_bytes = raw_total;
-        self.packed_bytes += (frame.len() + self.packed.len()) as u64;
+        self.pending.clear();
+        if segment.raw_len() == self.opts.segment_len {
+            self.write_segment()?;
+        }
         Ok(())
     }
-}
 
-fn size_changed(declared: u64, found: u64) -> Error {
-    Error::Io(io::Error::new(
-        io::ErrorKind::InvalidData,
-        format!(
-            "input changed size while being compressed (expected {declared} bytes, got {found})"
-        ),
-    ))
+    /// Writes the current segment, if any (its model is dropped).
+    fn write_segment(&mut self) -> Result<()> {
+        if let Some(segment) = self.segment.take() {
+            let bytes = segment.finish();
+            self.inner.write_all(&bytes)?;
+            self.packed_bytes += bytes.len() as u64;
+        }
+        Ok(())
+    }
 }
 
 fn to_io(e: Error) -> io::Error {
@@ -186,20 +295,14 @@ fn to_io(e: Error) -> io::Error {
 
 impl<W: Write> Write for NnzEncoder<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.pending.capacity() == 0 {
-            self.pending.reserve_exact(self.chunk_len);
+        if buf.is_empty() {
+            return Ok(0);
         }
-        let room = self.chunk_len - self.pending.len();
-        let n = room.min(buf.len());
-        self.pending.extend_from_slice(&buf[..n]);
-        if self.pending.len() == self.chunk_len {
-            self.flush_pending().map_err(to_io)?;
-        }
-        Ok(n)
+        self.push(buf).map_err(to_io)
     }
 
     /// Flushes the inner writer. Collected bytes stay collected: coding them now would
-    /// end a chunk early and cost ratio without making the stream any more readable.
+    /// end a chunk early, cost ratio and make the output depend on the calls.
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
