@@ -496,6 +496,29 @@ mod tests {
         assert_eq!(enc.out, [0x01, 0x00]);
     }
 
+    /// A range of exactly `TOP` (2^24) is normalised already: the encoder and the
+    /// decoder shift only below it, and must agree on that bound exactly, or the
+    /// decoder falls out of step the rare time the range lands on 2^24.
+    #[test]
+    fn a_range_of_exactly_top_is_not_shifted() {
+        let mut enc = Encoder::new();
+        enc.range = TOP;
+        enc.normalize();
+        assert_eq!((enc.range, enc.cache_size), (TOP, 1));
+        assert!(enc.out.is_empty());
+        enc.range = TOP - 1;
+        enc.normalize();
+        assert_eq!((enc.range, enc.len()), ((TOP - 1) << 8, 1));
+        let bytes = [0u8; 7];
+        let mut dec = Decoder::new(&bytes).unwrap();
+        dec.range = TOP;
+        dec.normalize();
+        assert_eq!((dec.range, dec.position()), (TOP, 5));
+        dec.range = TOP - 1;
+        dec.normalize();
+        assert_eq!((dec.range, dec.position()), ((TOP - 1) << 8, 6));
+    }
+
     /// A stream must start with the zero byte the encoder always writes first.
     #[test]
     fn nonzero_first_byte_is_corrupt() {
