@@ -12,6 +12,17 @@
 /// CPUs with AVX2: for tests that compare both paths on one machine.
 pub const FORCE_BASELINE_ENV: &str = "NNZIP_FORCE_BASELINE";
 
+/// Calls of [`dispatch`] that ran the AVX2 copy, in this process: lets tests check
+/// that the path [`active_path`] names is the one that runs.
+static AVX2_RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many times [`dispatch`] has run its closure through the AVX2 copy in this
+/// process (one call codes a whole chunk, so counting costs nothing measurable). Stays
+/// 0 on the baseline path and on CPUs without AVX2.
+pub fn avx2_runs() -> u64 {
+    AVX2_RUNS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Whether the AVX2 path is used (detected once).
 #[cfg(target_arch = "x86_64")]
 fn use_avx2() -> bool {
@@ -39,6 +50,7 @@ pub fn dispatch<T>(f: impl FnOnce() -> T) -> T {
     #[cfg(target_arch = "x86_64")]
     {
         if use_avx2() {
+            AVX2_RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             // SAFETY: `with_avx2` only requires AVX2, which was detected just above.
             #[allow(unsafe_code)]
             return unsafe { with_avx2(f) };

@@ -14,6 +14,17 @@
 //! found, wrapped in one segment that claims 1 GiB and holds exactly them), so that
 //! the decoder path the fuzzer found stays covered.
 //!
+//! Each replay also runs the target's seed corpus (`fuzz/seeds/<target>/`, written by
+//! [`seeds`]) and asserts how many inputs it ran: the seeds that [`seeds`] lists plus
+//! the files it found, and never zero, so that a replay cannot pass by finding no
+//! inputs. A saved input must also reach the code it was saved for: the `nnz_decode`
+//! check cuts a stream before the frame whose claims pass 4 KiB (so that fuzzing stays
+//! fast), and a saved `slow-*` input was saved for the frame beyond that cut; so every
+//! saved `nnz_decode` input is replayed a second time whole
+//! ([`checks::nnz_decode_whole`]), and a `slow-*` one must then fail inside its
+//! large chunk, having read at most a few bytes past the payload (the decoder's early
+//! stop; see `tests/decode_limits.rs`).
+//!
 //! The ignored test [`write_fuzz_seeds`] (re)writes the seed corpora under
 //! `fuzz/seeds/`: `NNZIP_WRITE_FUZZ_SEEDS=1 cargo test --release --test
 //! fuzz_regressions -- --ignored`.
@@ -22,6 +33,7 @@
 mod checks;
 mod lzw_layers;
 
+use nnzip::error::{ChunkFault, CorruptError, TruncatedError};
 use nnzip::format::{NnzEncoder, HEADER_LEN, MAGIC, SEGMENT_FRAME_LEN, VERSION};
 use nnzip::{compress_bytes, decompress_bytes, Codec, Error, ModelConfig, Preset};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -31,11 +43,10 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The saved inputs of one fuzz target, sorted by name.
-fn saved(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = root().join("tests/data/fuzz").join(target);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        // No crash saved for this target yet (git keeps no empty directory).
+/// The files of `dir`, sorted by name, with their contents; none when `dir` does not
+/// exist (git keeps no empty directory).
+fn files_in(dir: &std::path::Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut files: Vec<PathBuf> = entries
@@ -52,25 +63,120 @@ fn saved(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
         .collect()
 }
 
-/// Runs `check` on every saved input of `target`; fails naming every input that
-/// panicked.
+/// The saved inputs of one fuzz target (`tests/data/fuzz/<target>/`), sorted by name.
+fn saved(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    files_in(&root().join("tests/data/fuzz").join(target))
+}
+
+/// The checked-in seeds of one fuzz target (`fuzz/seeds/<target>/`), sorted by name.
+fn checked_in_seeds(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    files_in(&root().join("fuzz/seeds").join(target))
+}
+
+/// Runs `check` on every saved input and every seed of `target`; fails naming every
+/// input that panicked. Returns how many inputs ran, which must be at least the
+/// number of seeds [`seeds`] makes for the target, and more than zero.
 fn replay(target: &str, check: fn(&[u8])) -> usize {
-    let inputs = saved(target);
+    let inputs: Vec<(PathBuf, Vec<u8>)> = saved(target)
+        .into_iter()
+        .chain(checked_in_seeds(target))
+        .collect();
+    let mut ran = 0;
     let failed: Vec<String> = inputs
         .iter()
-        .filter(|(_, data)| catch_unwind(AssertUnwindSafe(|| check(data))).is_err())
+        .filter(|(_, data)| {
+            ran += 1;
+            catch_unwind(AssertUnwindSafe(|| check(data))).is_err()
+        })
         .map(|(p, _)| p.display().to_string())
         .collect();
     assert!(
         failed.is_empty(),
         "{target}: these inputs fail: {failed:#?}"
     );
-    inputs.len()
+    let seeds = seeds().iter().filter(|(t, _, _)| *t == target).count();
+    assert!(
+        ran > 0 && ran >= seeds,
+        "{target}: ran {ran} inputs, but it has {seeds} seeds"
+    );
+    ran
+}
+
+/// `nnz_decode` as the fuzzer runs it, then once more without the decode budget.
+fn nnz_decode_twice(data: &[u8]) {
+    checks::nnz_decode(data);
+    checks::nnz_decode_whole(data);
 }
 
 #[test]
 fn nnz_decode_inputs_replay() {
-    replay("nnz_decode", checks::nnz_decode);
+    let ran = replay("nnz_decode", nnz_decode_twice);
+    assert_eq!(
+        ran,
+        saved("nnz_decode").len() + checked_in_seeds("nnz_decode").len()
+    );
+    assert!(ran > seeds().len() / 2, "{ran}");
+}
+
+/// Saved inputs named `slow-*` were saved for a frame that claims more than the fuzz
+/// check's decode budget: replayed whole, the current-version ones must reach that
+/// frame and fail there at once, a few bytes past its payload (without the decoder's
+/// early stop they decode a megabyte from invented zero bytes, then fail).
+///
+/// Ports of older-version files (`…-v2.nnz`, see the module docs) are exempt: their
+/// chunks were coded by an older model, so an earlier chunk may fail first under the
+/// current one (the port of `slow-garbage-chunk-claims-1MiB.nnz` fails in its first,
+/// 40-byte chunk). `slow-first-chunk-claims-1MiB-on-40-zero-bytes.nnz` keeps that
+/// case reachable: the same 1 MiB claim on the same 40 zero bytes, as the first frame.
+#[test]
+fn slow_inputs_reach_their_frame_and_stop_early() {
+    let inputs = saved("nnz_decode");
+    let stem = |p: &PathBuf| -> String {
+        p.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let port_suffix = format!("-v{VERSION}");
+    let is_port = |p: &PathBuf| {
+        stem(p)
+            .strip_suffix(&port_suffix)
+            .is_some_and(|orig| inputs.iter().any(|(q, _)| stem(q) == orig))
+    };
+    let slow: Vec<&(PathBuf, Vec<u8>)> = inputs
+        .iter()
+        .filter(|(p, d)| stem(p).starts_with("slow-") && d.get(4) == Some(&VERSION) && !is_port(p))
+        .collect();
+    assert!(
+        !slow.is_empty(),
+        "no slow input of the current version saved"
+    );
+    for (path, data) in &slow {
+        assert!(
+            checks::budget_cut(data).is_some(),
+            "{}: within the fuzz budget, not a slow input",
+            path.display()
+        );
+        match decompress_bytes(data) {
+            Err(Error::Corrupt(CorruptError::Chunk {
+                end,
+                fault: ChunkFault::Truncated(TruncatedError::Payload { overrun }),
+                ..
+            })) => {
+                assert!(
+                    overrun <= 16,
+                    "{}: read {overrun} bytes past the payload",
+                    path.display()
+                );
+                assert!(
+                    end > checks::DECODE_BUDGET,
+                    "{}: the failing chunk ends at {end}, within the budget",
+                    path.display()
+                );
+            }
+            other => panic!("{}: {:?}", path.display(), other.map(|d| d.len())),
+        }
+    }
 }
 
 /// Saved `.nnz` inputs of an older format version fail with a clear error naming their
@@ -127,7 +233,11 @@ fn old_version_inputs_are_refused_and_ported() {
 
 #[test]
 fn roundtrip_inputs_replay() {
-    replay("roundtrip", checks::roundtrip);
+    let ran = replay("roundtrip", checks::roundtrip);
+    assert_eq!(
+        ran,
+        saved("roundtrip").len() + checked_in_seeds("roundtrip").len()
+    );
 }
 
 /// Every layer of the `.Z` decoder must agree on each saved input, as in the
@@ -138,7 +248,11 @@ fn lzw_all_layers(z: &[u8]) {
 
 #[test]
 fn lzw_decode_inputs_replay() {
-    replay("lzw_decode", lzw_all_layers);
+    let ran = replay("lzw_decode", lzw_all_layers);
+    assert_eq!(
+        ran,
+        saved("lzw_decode").len() + checked_in_seeds("lzw_decode").len()
+    );
 }
 
 /// The seed corpora of the fuzz targets: small valid streams of every preset (with
@@ -195,6 +309,24 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     ] {
         out.push(("roundtrip", format!("{name}.txt"), data));
     }
+    // `.Z` streams for `lzw_decode`: every width (the 9-bit table fills and widens),
+    // the KwKwK case, a cut stream and one whose first code is not a literal.
+    for bits in [9u8, 12, 16] {
+        let z = nnzip::lzw::compress_bytes(&text(2000), bits);
+        out.push(("lzw_decode", format!("text2000-b{bits}.Z"), z));
+    }
+    let kwkwk = nnzip::lzw::compress_bytes(&[b'a'; 300], 16);
+    out.push(("lzw_decode", "kwkwk.Z".to_string(), kwkwk.clone()));
+    out.push((
+        "lzw_decode",
+        "cut.Z".to_string(),
+        kwkwk[..kwkwk.len() - 2].to_vec(),
+    ));
+    out.push((
+        "lzw_decode",
+        "bad-first-code.Z".to_string(),
+        vec![0x1f, 0x9d, 0x90, 0xff, 0xff],
+    ));
     out
 }
 
@@ -226,6 +358,7 @@ fn seeds_are_current_and_pass() {
             path.display()
         );
         match target {
+            "lzw_decode" => lzw_all_layers(&data),
             "nnz_decode" => {
                 checks::nnz_decode(&data);
                 assert!(

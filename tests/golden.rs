@@ -28,6 +28,13 @@
 //! TOTAL bytes). Settings: `nn:PRESET` (header records the length, as for a file),
 //! `nn:PRESET:stream` (length unknown, as from a pipe), `lzw:BITS`.
 //!
+//! The `.Z` files are written by nnzip's LZW encoder, whose output at 12 and 16 bits
+//! is what `compress -b N -c` writes, except `lzw16-enwik310k.Z`, which `compress`
+//! wrote itself: the only golden file that fills the 16-bit table and then clears it
+//! ([`a_16_bit_golden_file_fills_the_table_and_clears`] keeps it so). It is the
+//! smallest kind of file that can: filling the table takes 65,280 codes, at least
+//! 120 kB of output, whatever the input. These tests need no `compress` on `PATH`.
+//!
 //! New golden files (for a new format version) are written by the ignored test
 //! [`write_missing_golden_files`]: list them in the manifest with `-` for length and
 //! CRC, then run `NNZIP_WRITE_GOLDEN=1 cargo test --release --test golden --
@@ -487,4 +494,90 @@ fn rewrite_unreleased_golden_files() {
 #[test]
 fn only_the_current_version_can_be_unreleased() {
     assert!(UNRELEASED.iter().all(|&v| v == VERSION), "{UNRELEASED:?}");
+}
+
+/// What a walk over the codes of a `.Z` stream (as `compress -d` reads them) finds.
+#[derive(Debug, Default)]
+struct CodeWalk {
+    /// CLEAR codes read.
+    clears: usize,
+    /// Whether the table reached `2^max_bits` entries.
+    filled: bool,
+}
+
+/// Reads the codes of `z` with the widths, groups and CLEAR handling of `compress -d`,
+/// without building strings: enough to see whether the table filled and was cleared.
+fn walk_codes(z: &[u8]) -> CodeWalk {
+    const CLEAR: u64 = 256;
+    assert_eq!(z[..2], [0x1f, 0x9d], "a .Z file");
+    let max_bits = u32::from(z[2] & 0x1f);
+    assert!(z[2] & 0x80 != 0, "block mode");
+    let body = &z[3..];
+    let total = body.len() as u64 * 8;
+    let (mut pos, mut origin) = (0u64, 0u64);
+    let mut n_bits = 9u32;
+    let mut free = 257u64;
+    let mut first = true;
+    let mut walk = CodeWalk::default();
+    // Skips to the end of the current group of 8 codes, as `compress -d` does when the
+    // width changes or the table is cleared.
+    let skip_group = |pos: &mut u64, origin: &mut u64, n_bits: u32| {
+        let group = u64::from(n_bits) * 8;
+        *pos += (group - (*pos - *origin) % group) % group;
+        *origin = *pos;
+    };
+    while pos + u64::from(n_bits) <= total {
+        let byte = (pos / 8) as usize;
+        let mut word = [0u8; 4];
+        let end = body.len().min(byte + 4);
+        word[..end - byte].copy_from_slice(&body[byte..end]);
+        let code = (u64::from(u32::from_le_bytes(word)) >> (pos % 8)) & ((1 << n_bits) - 1);
+        pos += u64::from(n_bits);
+        if code == CLEAR {
+            walk.clears += 1;
+            skip_group(&mut pos, &mut origin, n_bits);
+            n_bits = 9;
+            free = 256;
+            continue;
+        }
+        if !first && free < 1 << max_bits {
+            free += 1;
+        }
+        first = false;
+        walk.filled |= free == 1 << max_bits;
+        let max_code = if n_bits < max_bits {
+            (1 << n_bits) - 1
+        } else {
+            1 << n_bits
+        };
+        if free > max_code && n_bits < max_bits {
+            skip_group(&mut pos, &mut origin, n_bits);
+            n_bits += 1;
+        }
+    }
+    walk
+}
+
+/// Some 16-bit golden file fills the table and clears it afterwards, so that the
+/// encoder's and decoder's handling of a full 16-bit table and of the adaptive reset
+/// is pinned down without `compress` (see the module docs).
+#[test]
+fn a_16_bit_golden_file_fills_the_table_and_clears() {
+    let dir = root().join(format!("tests/golden/v{VERSION}"));
+    let found: Vec<String> = manifest(&dir)
+        .iter()
+        .filter(|e| e.settings == Settings::Lzw { max_bits: 16 })
+        .filter(|e| {
+            let walk = walk_codes(&fs::read(dir.join(&e.name)).expect("golden file"));
+            walk.filled && walk.clears > 0
+        })
+        .map(|e| e.name.clone())
+        .collect();
+    assert!(
+        !found.is_empty(),
+        "no 16-bit golden .Z file fills its table and then clears it"
+    );
+    // The walk itself tells a file that fills the table from one that does not.
+    let small = walk_codes(&fs::read(dir.join("lzw16-enwik64k.Z")).expect("golden file"));
+    assert!(!small.filled && small.clears == 0, "{small:?}");
 }

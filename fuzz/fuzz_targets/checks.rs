@@ -26,11 +26,11 @@ const RESEAL_MAX_HIDDEN: u16 = 16;
 /// predictable runs); a stream whose segment frames claim more is cut before the
 /// frame that crosses the budget, so that executions stay fast and the fuzzer reports
 /// no such input as a timeout. The cut stream takes the same code paths.
-const DECODE_BUDGET: u64 = 4 << 10;
+pub const DECODE_BUDGET: u64 = 4 << 10;
 
 /// Where to cut a `.nnz` stream so that its segment frames claim at most
 /// [`DECODE_BUDGET`] original bytes: the offset of the first frame that crosses it.
-fn budget_cut(data: &[u8]) -> Option<usize> {
+pub fn budget_cut(data: &[u8]) -> Option<usize> {
     let word = |at: usize| -> Option<u64> {
         let b = data.get(at..at.checked_add(4)?)?;
         Some(u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
@@ -50,15 +50,26 @@ fn budget_cut(data: &[u8]) -> Option<usize> {
     None
 }
 
+/// Decodes `data`, cut to the decode budget; see [`decode_uncut`].
+fn decode_agreeing(data: &[u8]) {
+    decode_uncut(&data[..budget_cut(data).unwrap_or(data.len())]);
+}
+
+/// Like [`nnz_decode`]'s first step, without the decode budget: the whole stream, up to
+/// a megabyte per frame. For replaying saved inputs (`tests/fuzz_regressions.rs`),
+/// whose frames beyond the budget are what they were saved for; too slow for fuzzing.
+pub fn nnz_decode_whole(data: &[u8]) {
+    decode_uncut(data);
+}
+
 /// Decodes `data` whole, streamed and on two threads; they must agree, and `info`'s
 /// frame walk must accept whatever the decoder accepts. Never panics on any input by
 /// contract.
-fn decode_agreeing(data: &[u8]) {
+fn decode_uncut(data: &[u8]) {
     if !data.starts_with(&MAGIC) {
         let _ = decompress_bytes(data);
         return;
     }
-    let data = &data[..budget_cut(data).unwrap_or(data.len())];
     let whole = decompress_bytes(data);
     let step = 1 + usize::from(data.last().copied().unwrap_or(0) % 97);
     let mut buf = vec![0u8; step];

@@ -357,6 +357,212 @@ mod tests {
         Decoder::new(&bytes).unwrap().finish().unwrap();
     }
 
+    /// A fixed test vector: the exact bytes for a fixed sequence of bits and
+    /// probabilities (the extremes 1 and 65535 included, coded both ways). The format
+    /// depends on every one of them; see "Format version policy" in `FORMAT.md`.
+    #[test]
+    fn fixed_vector() {
+        let mut enc = Encoder::new();
+        for (p, bit) in vector() {
+            enc.encode_bit(p, bit);
+        }
+        let bytes = enc.finish();
+        assert_eq!(bytes, VECTOR_BYTES, "{bytes:02x?}");
+        let mut dec = Decoder::new(&bytes).unwrap();
+        for (p, bit) in vector() {
+            assert_eq!(dec.decode_bit(p), bit);
+        }
+        assert!(!dec.overran());
+        assert_eq!(dec.position(), bytes.len());
+        dec.finish().unwrap();
+    }
+
+    /// The bits and probabilities of [`fixed_vector`].
+    fn vector() -> impl Iterator<Item = (u32, bool)> {
+        const PROBS: [u32; 8] = [
+            1,
+            PROB_ONE - 1,
+            32_768,
+            2,
+            PROB_ONE - 2,
+            100,
+            40_000,
+            65_000,
+        ];
+        (0..120u32).map(|i| {
+            let p = PROBS[(i % 8) as usize];
+            let bit = match i % 7 {
+                0 | 3 => true,
+                1 => false,
+                _ => (i * 37 + 11) % 13 < 6,
+            };
+            (p, bit)
+        })
+    }
+
+    /// The output of [`vector`], from the coder of format version 2.
+    const VECTOR_BYTES: &[u8] = &[
+        0x00, 0xff, 0xfe, 0x00, 0x01, 0xff, 0x7f, 0xfe, 0x3e, 0x36, 0x9d, 0xd1, 0x96, 0x63, 0x68,
+        0x6c, 0xd0, 0xdc, 0x86, 0x2a, 0x43, 0x4c, 0x42, 0x29, 0xbe, 0xa2, 0x82, 0x9c, 0xd4, 0x70,
+        0x01, 0x33, 0x08, 0x86, 0x04, 0x30, 0xd8, 0x00, 0x2a, 0x87, 0xaa, 0xf0, 0x43, 0x09, 0x55,
+        0xbd, 0xc5, 0x6a, 0x99, 0xdd, 0x1e, 0x79, 0xff, 0xff, 0xb1, 0xcd, 0x20, 0xbe, 0x00, 0x01,
+        0xfe, 0x50, 0x95, 0x0f, 0xb5, 0x9f, 0x64, 0x48, 0x94, 0x20, 0x2c, 0x2a, 0xfc, 0xe1, 0xd3,
+        0x1d, 0xad, 0xf8, 0x64, 0xc8,
+    ];
+
+    /// Code length of `n` bits, all `bit`, all with probability `p1`, in bytes.
+    fn coded_len(p1: u32, bit: bool, n: usize) -> usize {
+        let mut enc = Encoder::new();
+        for _ in 0..n {
+            enc.encode_bit(p1, bit);
+        }
+        enc.finish().len()
+    }
+
+    /// The extreme probabilities cost what they say: a near-certain bit about
+    /// 2^-16 * 1.44 bits, the unlikely one 16 bits. A coder that clamped harder than
+    /// `1..=65535` (say to 32..=65504) would still round trip, but pay 30 times more for
+    /// the near-certain bits and less for the unlikely ones.
+    #[test]
+    fn extreme_probabilities_cost_what_they_claim() {
+        // 200,000 near-certain bits: 5 and 8 bytes with the flush (22 and 29 if the
+        // clamp were 32..=65504).
+        assert!(coded_len(PROB_ONE - 1, true, 200_000) <= 10);
+        assert!(coded_len(1, false, 200_000) <= 10);
+        // 1,000 unlikely bits: 16 bits each, 2,000 bytes plus the flush (about 1,350
+        // if the clamp were 32..=65504).
+        for (p1, bit) in [(1, true), (PROB_ONE - 1, false)] {
+            let n = coded_len(p1, bit, 1000);
+            assert!((2000..=2006).contains(&n), "p1 {p1}, bit {bit}: {n} bytes");
+        }
+    }
+
+    /// Out-of-range probabilities are a programming error (a debug assertion); release
+    /// builds clamp them to `1..=65535`, in the encoder and the decoder alike.
+    #[test]
+    #[cfg(not(debug_assertions))]
+    fn release_builds_clamp_out_of_range_probabilities() {
+        for (wild, tame) in [(0, 1), (PROB_ONE, PROB_ONE - 1), (u32::MAX, PROB_ONE - 1)] {
+            let bits: Vec<bool> = (0..500).map(|i| i % 3 == 0).collect();
+            let code = |p: u32| {
+                let mut enc = Encoder::new();
+                for &b in &bits {
+                    enc.encode_bit(p, b);
+                }
+                enc.finish()
+            };
+            let bytes = code(tame);
+            assert_eq!(code(wild), bytes, "p {wild}");
+            let mut dec = Decoder::new(&bytes).unwrap();
+            for &b in &bits {
+                assert_eq!(dec.decode_bit(wild), b, "p {wild}");
+            }
+            dec.finish().unwrap();
+        }
+    }
+
+    /// `with_buffer` appends after what the buffer holds; `len` counts it.
+    #[test]
+    fn with_buffer_appends() {
+        let mut enc = Encoder::with_buffer(b"head".to_vec());
+        assert_eq!(enc.len(), 4);
+        assert!(!enc.is_empty());
+        assert!(Encoder::default().is_empty());
+        for i in 0..3000u32 {
+            enc.encode_bit(1 + i * 21 % 65_000, i % 5 == 0);
+        }
+        assert!(enc.len() > 4);
+        let bytes = enc.finish();
+        assert_eq!(&bytes[..4], b"head");
+        let mut plain = Encoder::default();
+        for i in 0..3000u32 {
+            plain.encode_bit(1 + i * 21 % 65_000, i % 5 == 0);
+        }
+        assert_eq!(bytes[4..], plain.finish());
+    }
+
+    /// A top byte of `0xFF` is held back (counted in `cache_size`): a carry may still
+    /// turn it into `0x00` and add one to the byte before it. Written at once, the
+    /// carry could no longer reach the byte before.
+    #[test]
+    fn a_top_byte_of_ff_waits_for_a_possible_carry() {
+        let mut enc = Encoder::new();
+        enc.low = 0xFF00_0000;
+        enc.shift_low();
+        assert!(enc.out.is_empty(), "{:02x?}", enc.out);
+        assert_eq!(enc.cache_size, 2);
+        enc.low = 1 << 32;
+        enc.shift_low();
+        assert_eq!(enc.out, [0x01, 0x00]);
+    }
+
+    /// A range of exactly `TOP` (2^24) is normalised already: the encoder and the
+    /// decoder shift only below it, and must agree on that bound exactly, or the
+    /// decoder falls out of step the rare time the range lands on 2^24.
+    #[test]
+    fn a_range_of_exactly_top_is_not_shifted() {
+        let mut enc = Encoder::new();
+        enc.range = TOP;
+        enc.normalize();
+        assert_eq!((enc.range, enc.cache_size), (TOP, 1));
+        assert!(enc.out.is_empty());
+        enc.range = TOP - 1;
+        enc.normalize();
+        assert_eq!((enc.range, enc.len()), ((TOP - 1) << 8, 1));
+        let bytes = [0u8; 7];
+        let mut dec = Decoder::new(&bytes).unwrap();
+        dec.range = TOP;
+        dec.normalize();
+        assert_eq!((dec.range, dec.position()), (TOP, 5));
+        dec.range = TOP - 1;
+        dec.normalize();
+        assert_eq!((dec.range, dec.position()), ((TOP - 1) << 8, 6));
+    }
+
+    /// A stream must start with the zero byte the encoder always writes first.
+    #[test]
+    fn nonzero_first_byte_is_corrupt() {
+        let mut bytes = Encoder::new().finish();
+        bytes[0] = 1;
+        assert!(matches!(
+            Decoder::new(&bytes),
+            Err(Error::Corrupt(CorruptError::RangeCoderStart))
+        ));
+        assert!(matches!(
+            Decoder::new(&[]).map(Decoder::finish),
+            Ok(Err(Error::Truncated(_)))
+        ));
+    }
+
+    /// `overran` turns true exactly when decoding needs a byte the input lacks, and
+    /// `finish` then reports how many were missing.
+    #[test]
+    fn overran_reports_reading_past_the_end() {
+        let mut enc = Encoder::new();
+        for i in 0..2000u32 {
+            enc.encode_bit(20_000, i % 4 == 0);
+        }
+        let bytes = enc.finish();
+        let mut dec = Decoder::new(&bytes).unwrap();
+        for i in 0..2000u32 {
+            assert_eq!(dec.decode_bit(20_000), i % 4 == 0);
+            assert!(!dec.overran(), "bit {i}");
+        }
+        assert_eq!(dec.position(), bytes.len());
+        let mut extra = 0;
+        while !dec.overran() {
+            dec.decode_bit(20_000);
+            extra += 1;
+            assert!(extra < 100, "never overran");
+        }
+        match dec.finish() {
+            Err(Error::Truncated(TruncatedError::Payload { overrun })) => {
+                assert_eq!(overrun, 1);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn truncated_stream_is_detected() {
         let mut enc = Encoder::new();
