@@ -36,7 +36,11 @@ pub fn budget_cut(data: &[u8]) -> Option<usize> {
         Some(u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
     };
     let (mut at, mut total) = (HEADER_LEN, 0u64);
-    while let (Some(raw), Some(lo), Some(hi)) = (word(at), word(at + 4), word(at + 8)) {
+    while let (Some(raw), Some(lo), Some(hi)) = (
+        word(at),
+        word(at.saturating_add(4)),
+        word(at.saturating_add(8)),
+    ) {
         if raw == 0 {
             return None;
         }
