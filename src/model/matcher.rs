@@ -94,38 +94,31 @@ impl MatchModel {
     /// no match or it has failed in this byte (`b == 0`).
     #[inline(always)]
     pub fn inputs(&mut self, b: usize, bitpos: u32, c1: u8, t: &Tables) -> [f32; 2] {
-        self.slot = None;
-        if b == 0 {
-            return [0.0; 2];
-        }
-        let bit = (self.expected >> (7 - bitpos)) & 1;
-        let slot = (b * 2 + bit as usize) * 256 + usize::from(c1);
-        self.slot = Some(slot);
-        let st = t.stretch12(self.hits.p12(slot)) as f32 * (1.0 / 256.0);
-        let len = (self.len.min(32) as f32) * (1.0 / 16.0);
-        if bit == 1 {
-            [st, len]
-        } else {
-            [-st, -len]
-        }
+        let (slot, x) = self.look(b, bitpos, c1, t);
+        self.slot = slot;
+        x
     }
 
     /// [`MatchModel::inputs`] without remembering the slot for
     /// [`MatchModel::update_bit`]: a read-only look (for `nnzip explain`), the same
     /// values.
     pub fn peek_inputs(&self, b: usize, bitpos: u32, c1: u8, t: &Tables) -> [f32; 2] {
+        self.look(b, bitpos, c1, t).1
+    }
+
+    /// The confidence slot of this bit (none without a match) and the two inputs of
+    /// [`MatchModel::inputs`].
+    #[inline(always)]
+    fn look(&self, b: usize, bitpos: u32, c1: u8, t: &Tables) -> (Option<usize>, [f32; 2]) {
         if b == 0 {
-            return [0.0; 2];
+            return (None, [0.0; 2]);
         }
         let bit = (self.expected >> (7 - bitpos)) & 1;
         let slot = (b * 2 + bit as usize) * 256 + usize::from(c1);
         let st = t.stretch12(self.hits.p12(slot)) as f32 * (1.0 / 256.0);
         let len = (self.len.min(32) as f32) * (1.0 / 16.0);
-        if bit == 1 {
-            [st, len]
-        } else {
-            [-st, -len]
-        }
+        let x = if bit == 1 { [st, len] } else { [-st, -len] };
+        (Some(slot), x)
     }
 
     /// Learns whether the predicted bit came.
