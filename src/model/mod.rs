@@ -108,6 +108,23 @@ fn context_inputs(
     seen
 }
 
+/// The weight set of each first-layer mixer: the partial byte `c0`; how many orders
+/// know this context (`orders_seen`), or, while a match holds, how long it is
+/// (`match_state`), with the last byte's high bits (as lpaq); the last byte `c1`.
+#[inline(always)]
+fn mixer_sets(c0: u32, c1: u8, match_state: usize, orders_seen: usize) -> [usize; 3] {
+    let depth = if match_state > 0 {
+        8 + match_state / 2
+    } else {
+        orders_seen.min(7)
+    };
+    [
+        c0 as usize,
+        depth * 16 + usize::from(c1 >> 4),
+        usize::from(c1),
+    ]
+}
+
 /// The next-bit predictor.
 #[derive(Debug)]
 pub struct Predictor {
@@ -274,18 +291,7 @@ impl Predictor {
             k += 2;
         }
         x[k] = 1.0;
-        // The second mixer's set: how many orders know this context, or, while a
-        // match holds, how long it is; with the last byte's high bits (as lpaq).
-        let depth = if self.match_state > 0 {
-            8 + self.match_state / 2
-        } else {
-            orders_seen.min(7)
-        };
-        let sel = [
-            c0 as usize,
-            depth * 16 + usize::from(c1 >> 4),
-            usize::from(c1),
-        ];
+        let sel = mixer_sets(c0, c1, self.match_state, orders_seen);
         let z = &mut self.mlp.x;
         self.mixers.forward(&sel, t, z);
         z[self.mixers.len()] = 1.0;

@@ -130,16 +130,7 @@ impl Peeker {
             k += 2;
         }
         xf[k] = 1.0;
-        let depth = if match_state > 0 {
-            8 + match_state / 2
-        } else {
-            orders_seen.min(7)
-        };
-        let sel = [
-            c0 as usize,
-            depth * 16 + usize::from(c1 >> 4),
-            usize::from(c1),
-        ];
+        let sel = super::mixer_sets(c0, c1, match_state, orders_seen);
         p.mixers.peek(&x, &sel, &mut self.mix_out);
         let m = self.mix_out.len();
         self.z[..m].copy_from_slice(&self.mix_out);
