@@ -98,12 +98,15 @@ fn context_inputs(
     nib: usize,
     t: &squash::Tables,
 ) -> usize {
+    // Indexed over one length, so that one counter walks all four arrays.
+    let n = cur.len();
+    let (lines, rows, x) = (&lines[..n], &rows[..n], &mut x[..n]);
     let mut seen = 0;
-    for (((cur, line), row), xs) in cur.iter_mut().zip(lines).zip(rows).zip(x) {
-        let s = line[nib];
-        *cur = s;
+    for i in 0..n {
+        let s = lines[i][nib & 15];
+        cur[i] = s;
         seen += usize::from(s != 0);
-        *xs = t.stretch12(ContextMaps::p12(row, s)) as f32 * (1.0 / 256.0);
+        x[i] = t.stretch12f(ContextMaps::p12(&rows[i], s));
     }
     seen
 }
@@ -279,7 +282,7 @@ impl Predictor {
         );
         let s0 = self.o0[c0 as usize];
         self.cur[n] = s0;
-        x[n] = t.stretch12(ContextMaps::p12(&rows[n], s0)) as f32 * (1.0 / 256.0);
+        x[n] = t.stretch12f(ContextMaps::p12(&rows[n], s0));
         let mut k = n + 1;
         let c1 = self.hist.byte(1);
         self.match_state = 0;
@@ -313,9 +316,12 @@ impl Predictor {
         let nib = self.nib & 15;
         let (rows, recip) = self.maps.rows_mut();
         let next = &self.states;
-        for ((line, &s), row) in self.lines.iter_mut().zip(&self.cur).zip(rows.iter_mut()) {
-            line[nib] = next.next(s, bit);
-            ContextMaps::learn(row, s, bit, recip);
+        let n = self.lines.len();
+        let (lines, cur, ctx_rows) = (&mut self.lines[..], &self.cur[..n], &mut rows[..n]);
+        for i in 0..n {
+            let s = cur[i];
+            lines[i][nib] = next.next(s, bit);
+            ContextMaps::learn(&mut ctx_rows[i], s, bit, recip);
         }
         let c0 = self.c0 as usize;
         let s0 = self.o0[c0];

@@ -44,6 +44,8 @@ pub const LOGIT_LIMIT: i32 = 12 * 256;
 pub struct Tables {
     squash16: Vec<u16>,
     stretch12: Box<[i16; 4096]>,
+    /// `stretch12` divided by 256 (exactly: a power of two), as the networks take it.
+    stretch12f: Box<[f32; 4096]>,
 }
 
 impl Tables {
@@ -58,6 +60,13 @@ impl Tables {
     #[inline(always)]
     pub fn stretch12(&self, p12: u32) -> i32 {
         i32::from(self.stretch12[(p12 as usize) & 4095])
+    }
+
+    /// [`Tables::stretch12`] in natural log-odds units, as `f32`: bit-identical to
+    /// `stretch12(p12) as f32 / 256.0`, without the conversion.
+    #[inline(always)]
+    pub fn stretch12f(&self, p12: u32) -> f32 {
+        self.stretch12f[(p12 as usize) & 4095]
     }
 }
 
@@ -82,9 +91,14 @@ pub fn tables() -> &'static Tables {
             }
             *s = i as i16;
         }
+        let mut stretch12f = Box::new([0f32; 4096]);
+        for (f, &s) in stretch12f.iter_mut().zip(stretch12.iter()) {
+            *f = f32::from(s) * (1.0 / 256.0);
+        }
         Tables {
             squash16,
             stretch12,
+            stretch12f,
         }
     })
 }
