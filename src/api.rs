@@ -309,10 +309,7 @@ fn lzw_compress<R: Read, W: Write>(
     }
     let mut out = enc.finish()?;
     out.flush()?;
-    Ok(Summary {
-        raw_bytes: raw,
-        packed_bytes: packed.get(),
-    })
+    Ok(Summary::new(raw, packed.get()))
 }
 
 fn lzw_decompress<R: Read, W: Write>(
@@ -341,10 +338,7 @@ fn lzw_decompress<R: Read, W: Write>(
         });
     }
     output.flush()?;
-    Ok(Summary {
-        raw_bytes: raw,
-        packed_bytes: packed.get(),
-    })
+    Ok(Summary::new(raw, packed.get()))
 }
 
 #[cfg(test)]

@@ -271,6 +271,7 @@ pub fn compress<R: Read, W: Write>(
     Ok(Summary {
         raw_bytes,
         packed_bytes: packed.get() + tail.len() as u64,
+        threads,
     })
 }
 
@@ -340,6 +341,7 @@ pub fn decompress<R: Read, W: Write>(
     Ok(Summary {
         raw_bytes,
         packed_bytes: packed.get() + TRAILER_LEN as u64,
+        threads,
     })
 }
 

@@ -26,9 +26,21 @@ pub struct Summary {
     pub raw_bytes: u64,
     /// Compressed size in bytes, container included.
     pub packed_bytes: u64,
+    /// Threads that coded the stream: more than 1 only when its segments were coded
+    /// in parallel (`.nnz` with `-T`/[`crate::CompressOptions::threads`]), else 1.
+    pub threads: usize,
 }
 
 impl Summary {
+    /// The summary of a stream coded on one thread.
+    pub fn new(raw_bytes: u64, packed_bytes: u64) -> Self {
+        Summary {
+            raw_bytes,
+            packed_bytes,
+            threads: 1,
+        }
+    }
+
     /// Compressed bits per original byte, container included (0 for empty input).
     pub fn bits_per_byte(&self) -> f64 {
         bits_per_byte(self.packed_bytes, self.raw_bytes)

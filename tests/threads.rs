@@ -89,6 +89,46 @@ fn any_thread_count_decodes_any_other() {
     }
 }
 
+/// The threads that really code a stream: as many as asked for, but never more than
+/// it has segments (a length known up front caps them; `-T0` means one per core), and
+/// one on the sequential path. `Summary::threads` reports the path that ran.
+#[test]
+fn threads_run_as_planned_and_never_exceed_the_segments() {
+    let run = |data: &[u8], len: Option<u64>, threads: usize| {
+        let mut out = Vec::new();
+        let s = nnzip::compress_with_options(
+            data,
+            len,
+            &mut out,
+            &Codec::Neural(small()),
+            &opts(threads),
+            &mut |_| {},
+        )
+        .expect("compress");
+        let mut back = Vec::new();
+        let d = nnzip::decompress_with_threads(&out[..], &mut back, threads, &mut |_| {})
+            .expect("decompress");
+        assert_eq!(back, data);
+        (s.threads, d.threads)
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let three = sample_text(3 * 8192);
+    let one = sample_text(8192);
+    assert_eq!(run(&three, Some(3 * 8192), 1), (1, 1));
+    assert_eq!(run(&three, Some(3 * 8192), 2), (2, 2));
+    // Three segments: a fourth thread would have nothing to do.
+    assert_eq!(run(&three, Some(3 * 8192), 4), (3, 3));
+    // One segment, length known: one thread, whatever was asked.
+    assert_eq!(run(&one, Some(8192), 2), (1, 1));
+    assert_eq!(run(&one, Some(8192), 0), (1, 1));
+    // Three segments, -T0: every core, up to three.
+    let auto = run(&three, Some(3 * 8192), 0);
+    assert_eq!(auto.0, cores.clamp(1, 3), "-T0 on {cores} cores");
+    // Streamed (length unknown): the encoder cannot cap by segments; the decoder
+    // reads no count either, so both run what was asked.
+    assert_eq!(run(&three, None, 2), (2, 2));
+}
+
 /// The command line: -T1 and -T2 write the same file, from a file and from a pipe,
 /// and `info` lists the segments.
 #[test]

@@ -75,8 +75,13 @@ pub fn stats_line(
     } else {
         (s.packed_bytes, s.raw_bytes)
     };
+    let threads = if s.threads > 1 {
+        format!(" on {} threads", s.threads)
+    } else {
+        String::new()
+    };
     format!(
-        "{name}: {from} -> {to} bytes, ratio {:.3}, {:.3} bits per byte, {:.2} MB/s -> {dest}",
+        "{name}: {from} -> {to} bytes, ratio {:.3}, {:.3} bits per byte, {:.2} MB/s{threads} -> {dest}",
         s.ratio(),
         s.bits_per_byte(),
         mb_per_s(s.raw_bytes, elapsed)

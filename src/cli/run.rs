@@ -593,10 +593,7 @@ fn describe(name: &str, info: &Info) -> String {
             }
             if let Some(scan) = &nnz.scan {
                 line("packed size:", format!("{} bytes", scan.packed_len));
-                let summary = Summary {
-                    raw_bytes: scan.original_len,
-                    packed_bytes: scan.packed_len,
-                };
+                let summary = Summary::new(scan.original_len, scan.packed_len);
                 line(
                     "ratio:",
                     format!(

@@ -83,10 +83,7 @@ impl<R: Read> NnzDecoder<R> {
 
     /// Totals; final once [`NnzDecoder::next_chunk`] has returned `Ok(None)`.
     pub fn summary(&self) -> Summary {
-        Summary {
-            raw_bytes: self.raw_bytes,
-            packed_bytes: self.packed_bytes,
-        }
+        Summary::new(self.raw_bytes, self.packed_bytes)
     }
 
     /// The inner reader.

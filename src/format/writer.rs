@@ -212,10 +212,7 @@ impl<W: Write> NnzEncoder<W> {
         self.inner.write_all(&tail)?;
         self.inner.flush()?;
         self.packed_bytes += tail.len() as u64;
-        let summary = Summary {
-            raw_bytes: self.raw_bytes,
-            packed_bytes: self.packed_bytes,
-        };
+        let summary = Summary::new(self.raw_bytes, self.packed_bytes);
         Ok((self.inner, summary))
     }
 
