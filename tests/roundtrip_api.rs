@@ -197,3 +197,63 @@ fn invalid_settings_are_refused_before_writing() {
         )))
     ));
 }
+
+/// A writer over a vector that records every flush, to check that the API flushes
+/// through to the caller's writer.
+#[derive(Default)]
+struct Recording {
+    data: Vec<u8>,
+    flushed_len: Option<usize>,
+}
+
+impl Write for Recording {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.data.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.flushed_len = Some(self.data.len());
+        Ok(())
+    }
+}
+
+/// LZW through the library: the sizes in the summary and the progress reports are
+/// those of the streams, on the way in and out, over several input chunks, and the
+/// caller's writer is flushed once everything is in it.
+#[test]
+fn lzw_through_the_api_reports_true_sizes_and_flushes() {
+    let data: Vec<u8> = (0..CHUNK_LEN * 2 + 12_345)
+        .map(|i| b"the quick brown fox jumps over the lazy dog\n"[i % 44] ^ (i / 997) as u8)
+        .collect();
+    let codec = Codec::Lzw { max_bits: 16 };
+    let mut out = Recording::default();
+    let mut seen = Vec::new();
+    let s = compress(&data[..], &mut out, &codec, &mut |p| seen.push(p)).expect("compress");
+    assert_eq!(s.raw_bytes, data.len() as u64);
+    assert_eq!(s.packed_bytes, out.data.len() as u64);
+    assert_eq!(s.threads, 1);
+    assert_eq!(out.flushed_len, Some(out.data.len()), "flushed at the end");
+    let raws: Vec<u64> = seen.iter().map(|p| p.raw_bytes).collect();
+    assert_eq!(
+        raws,
+        [CHUNK_LEN as u64, 2 * CHUNK_LEN as u64, data.len() as u64],
+        "a report per input chunk"
+    );
+    assert!(seen
+        .windows(2)
+        .all(|w| w[0].packed_bytes <= w[1].packed_bytes));
+    assert!(seen.iter().all(|p| p.packed_bytes <= s.packed_bytes));
+
+    let mut back = Recording::default();
+    let mut seen = Vec::new();
+    let d = decompress(&out.data[..], &mut back, &mut |p| seen.push(p)).expect("decompress");
+    assert!(back.data == data, "LZW round trip differs");
+    assert_eq!(d.raw_bytes, data.len() as u64);
+    assert_eq!(d.packed_bytes, out.data.len() as u64);
+    assert_eq!(back.flushed_len, Some(data.len()), "flushed at the end");
+    let last = seen.last().expect("progress reported");
+    assert_eq!(last.raw_bytes, data.len() as u64);
+    assert!(seen.windows(2).all(|w| w[0].raw_bytes < w[1].raw_bytes));
+    assert!(seen.iter().all(|p| p.packed_bytes <= d.packed_bytes));
+}

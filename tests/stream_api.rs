@@ -120,3 +120,33 @@ fn damage_is_nnzips_error_inside_invalid_data() {
         Err(Error::InvalidConfig(ConfigError::Lzw(_)))
     ));
 }
+
+/// `Encoder::flush` reaches the caller's writer, for both codecs.
+#[test]
+fn flush_reaches_the_inner_writer() {
+    /// A writer that counts its flushes.
+    #[derive(Default)]
+    struct Counted {
+        data: Vec<u8>,
+        flushes: usize,
+    }
+    impl Write for Counted {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.data.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            self.flushes += 1;
+            Ok(())
+        }
+    }
+    for codec in [fast(), Codec::Lzw { max_bits: 16 }] {
+        let mut enc = Encoder::with_codec(Counted::default(), &codec).unwrap();
+        enc.write_all(&text(5000)).unwrap();
+        let before = enc.get_ref().flushes;
+        enc.flush().unwrap();
+        assert_eq!(enc.get_ref().flushes, before + 1, "{:?}", codec.kind());
+        let packed = enc.finish().unwrap().data;
+        assert_eq!(decode(&packed, 4096).unwrap(), text(5000));
+    }
+}
