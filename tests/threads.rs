@@ -7,7 +7,7 @@ mod cli_util;
 
 use cli_util::{assert_failure, dir_with, listing, nnzip, sample_text};
 use nnzip::format::{scan_info, EncodeOptions, Info, NnzEncoder};
-use nnzip::{Codec, CompressOptions, Error, ModelConfig, Preset};
+use nnzip::{Codec, CompressOptions, Error, ModelConfig, Preset, Summary};
 use std::io::Cursor;
 
 /// A small model, so that many segments stay quick to code.
@@ -28,9 +28,10 @@ fn opts(threads: usize) -> CompressOptions {
     }
 }
 
-fn compress(data: &[u8], len: Option<u64>, threads: usize) -> Vec<u8> {
+/// The stream and its summary.
+fn compress_summary(data: &[u8], len: Option<u64>, threads: usize) -> (Vec<u8>, Summary) {
     let mut out = Vec::new();
-    nnzip::compress_with_options(
+    let s = nnzip::compress_with_options(
         data,
         len,
         &mut out,
@@ -39,7 +40,11 @@ fn compress(data: &[u8], len: Option<u64>, threads: usize) -> Vec<u8> {
         &mut |_| {},
     )
     .expect("compress");
-    out
+    (out, s)
+}
+
+fn compress(data: &[u8], len: Option<u64>, threads: usize) -> Vec<u8> {
+    compress_summary(data, len, threads).0
 }
 
 fn decompress(packed: &[u8], threads: usize) -> nnzip::Result<Vec<u8>> {
@@ -95,16 +100,7 @@ fn any_thread_count_decodes_any_other() {
 #[test]
 fn threads_run_as_planned_and_never_exceed_the_segments() {
     let run = |data: &[u8], len: Option<u64>, threads: usize| {
-        let mut out = Vec::new();
-        let s = nnzip::compress_with_options(
-            data,
-            len,
-            &mut out,
-            &Codec::Neural(small()),
-            &opts(threads),
-            &mut |_| {},
-        )
-        .expect("compress");
+        let (out, s) = compress_summary(data, len, threads);
         let mut back = Vec::new();
         let d = nnzip::decompress_with_threads(&out[..], &mut back, threads, &mut |_| {})
             .expect("decompress");
