@@ -238,6 +238,35 @@ fn model_flags_reach_the_header() {
     assert_eq!(back, text);
 }
 
+/// The default preset's sparse and markup contexts can be dropped one by one.
+#[test]
+fn sparse_and_markup_flags_reach_the_header() {
+    let text = sample_text(3000);
+    let dir = dir_with(&[("a", &text)]);
+    let p = dir.path();
+    for (flags, sparse, markup) in [
+        (&[][..], true, true),
+        (&["--no-sparse"][..], false, true),
+        (&["--no-markup"][..], true, false),
+        (&["--no-sparse", "--no-markup"][..], false, false),
+    ] {
+        nnzip()
+            .current_dir(p)
+            .args(["compress", "-f", "--preset", "default"])
+            .args(flags)
+            .arg("a")
+            .assert()
+            .success();
+        let nnz = fs::read(p.join("a.nnz")).unwrap();
+        let mut dec = nnzip::format::NnzDecoder::new(&nnz[..]).unwrap();
+        let cfg = &dec.header().config;
+        assert_eq!((cfg.sparse, cfg.markup), (sparse, markup), "{flags:?}");
+        let mut back = Vec::new();
+        std::io::Read::read_to_end(&mut dec, &mut back).unwrap();
+        assert_eq!(back, text);
+    }
+}
+
 /// A file of known length gets a context table fitted to it (one 64-byte bucket per
 /// byte, rounded up to a power of two, at least 2^10), and the header stores the
 /// fitted size; from a pipe the length is unknown and the preset's table is kept.

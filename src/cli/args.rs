@@ -344,6 +344,14 @@ pub struct ModelArgs {
     #[arg(long)]
     pub no_match: bool,
 
+    /// Drop the sparse (skip) contexts: bytes further back with a gap.
+    #[arg(long)]
+    pub no_sparse: bool,
+
+    /// Drop the markup contexts: the XML/wiki markup state and the text column.
+    #[arg(long)]
+    pub no_markup: bool,
+
     /// log2 of the number of 64-byte buckets of the context table that all contexts
     /// share (10..=24); memory grows as 2^N (24: 1 GiB). For a file of known length it
     /// is lowered to what the file can use (at most one bucket per byte).
@@ -377,6 +385,8 @@ impl ModelArgs {
             || self.orders.is_some()
             || self.no_word
             || self.no_match
+            || self.no_sparse
+            || self.no_markup
             || self.table_bits.is_some()
             || self.byte_embed.is_some()
             || self.lr.is_some()
@@ -419,6 +429,12 @@ impl ModelArgs {
         }
         if self.no_match {
             cfg.match_model = false;
+        }
+        if self.no_sparse {
+            cfg.sparse = false;
+        }
+        if self.no_markup {
+            cfg.markup = false;
         }
         if let Some(v) = self.table_bits {
             cfg.table_bits = v;
