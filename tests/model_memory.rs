@@ -1,6 +1,6 @@
 //! `ModelConfig::memory_estimate` (checked against the 4 GiB limit before a header's
-//! model is allocated, and shown by `nnzip bench`) stays within 1% of what the
-//! predictor really holds, for every preset, and for the presets fitted to small
+//! model is allocated, and shown by `nnzip bench`) is exactly what the predictor
+//! really holds, for every preset, and for the presets fitted to small
 //! inputs as the writer fits them.
 
 use nnzip::model::Predictor;
@@ -8,11 +8,10 @@ use nnzip::{ModelConfig, Preset};
 
 fn check(what: &str, cfg: &ModelConfig) {
     let model = Predictor::new(cfg).expect("model");
-    let (est, real) = (cfg.memory_estimate() as f64, model.memory_bytes() as f64);
-    assert!(
-        (est - real).abs() / real < 0.01,
-        "{what}: estimate {est} bytes, model {real} bytes ({:+.2}%)",
-        100.0 * (est - real) / real
+    assert_eq!(
+        cfg.memory_estimate(),
+        model.memory_bytes() as u64,
+        "{what}: estimate against the model's bytes"
     );
 }
 
