@@ -4,31 +4,11 @@
 
 mod cli_util;
 
-use cli_util::{assert_failure, dir_with, listing, nnzip, packed, sample_text, FAST};
+use cli_util::{
+    assert_failure, decompress_fails, dir_with, listing, nnzip, packed, sample_text, FAST,
+};
 use std::fs;
 use std::path::Path;
-
-/// Decompresses `bad` (as `x.nnz`) and checks the failure convention; returns stderr.
-fn decompress_fails(bad: &[u8], needle: &str) -> String {
-    let dir = dir_with(&[("x.nnz", bad)]);
-    let p = dir.path();
-    let out = nnzip()
-        .current_dir(p)
-        .args(["decompress", "x.nnz"])
-        .output()
-        .unwrap();
-    assert_failure(&out, "x.nnz", needle);
-    assert_eq!(listing(p), ["x.nnz"], "no output or temp file left");
-    assert_eq!(fs::read(p.join("x.nnz")).unwrap(), bad, "input unchanged");
-    // The same through stdin/stdout gives the same one line, naming stdin.
-    let out = nnzip()
-        .args(["-d", "-c", "-"])
-        .write_stdin(bad.to_vec())
-        .output()
-        .unwrap();
-    assert_failure(&out, "(stdin)", needle);
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn good() -> (Vec<u8>, Vec<u8>) {
     let text = sample_text(40_000);

@@ -81,6 +81,35 @@ pub fn assert_failure(out: &Output, name: &str, needle: &str) {
     );
 }
 
+/// Decompresses `bad` (as the file `x.nnz`, then from stdin) and checks the failure
+/// convention both ways: status 1, one line naming the file (or `(stdin)`) that says
+/// `needle`, no output or temporary file left, the input unchanged. Returns the
+/// stdin run's stderr.
+pub fn decompress_fails(bad: &[u8], needle: &str) -> String {
+    let dir = dir_with(&[("x.nnz", bad)]);
+    let p = dir.path();
+    let out = nnzip()
+        .current_dir(p)
+        .args(["decompress", "x.nnz"])
+        .output()
+        .expect("run nnzip decompress");
+    assert_failure(&out, "x.nnz", needle);
+    assert_eq!(listing(p), ["x.nnz"], "no output or temp file left");
+    assert_eq!(
+        fs::read(p.join("x.nnz")).expect("input"),
+        bad,
+        "input unchanged"
+    );
+    // The same through stdin/stdout gives the same one line, naming stdin.
+    let out = nnzip()
+        .args(["-d", "-c", "-"])
+        .write_stdin(bad.to_vec())
+        .output()
+        .expect("run nnzip -d -c -");
+    assert_failure(&out, "(stdin)", needle);
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// A temporary directory with `files` written into it.
 pub fn dir_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
