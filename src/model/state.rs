@@ -304,4 +304,28 @@ mod tests {
         }
         assert!(m.p12(3) < 2048, "{}", m.p12(3));
     }
+
+    /// The probabilities after each step of a fixed bit sequence of 1,100 steps on
+    /// one entry (past the count limit of 1,023), summed with position weights, and
+    /// the last one: fixed vectors of [`StateMap::update`] and [`ContextMaps::learn`]
+    /// (which must agree), catching a changed step size, target or count limit.
+    #[test]
+    fn state_maps_follow_fixed_vectors_past_the_count_limit() {
+        let bit = |i: u64| u8::from((i * 7) % 11 < 5 || i > 1_050);
+        let st = StateTable::new();
+        let mut m = StateMap::new(1, &st);
+        let mut c = ContextMaps::new(1, &st);
+        let (mut sum, mut last) = (0u64, 0);
+        for i in 0..1_100u64 {
+            m.update(7, bit(i));
+            let (rows, recip) = c.rows_mut();
+            ContextMaps::learn(&mut rows[0], 7, bit(i), recip);
+            last = m.p12(7);
+            assert_eq!(last, ContextMaps::p12(&c.rows()[0], 7), "step {i}");
+            sum += (i + 1) * u64::from(last);
+        }
+        assert_eq!((sum, last), (1_129_723_397, 1965));
+        // The count stays at its limit; the entry's probability keeps its bits.
+        assert_eq!(c.rows()[0][7] & 1023, STATEMAP_LIMIT);
+    }
 }

@@ -195,4 +195,49 @@ mod tests {
         assert_eq!(t.find(h, &st), a);
         assert_eq!(t.load(a)[3], 7);
     }
+
+    #[test]
+    fn an_empty_bucket_fills_from_its_first_way_and_ties_evict_the_first() {
+        let st = StateTable::new();
+        let mut t = HashTable::new(10);
+        let h = 0x0abc_0000_0000_0101u64;
+        let start = t.bucket_of(h);
+        let one = st.next(0, 1);
+        // Each new context of the bucket takes the first way with the least evidence:
+        // an empty one (way order breaks the tie) while the earlier ones hold one bit.
+        let mut ways = Vec::new();
+        for k in 0..4u64 {
+            let off = t.find(h ^ (k << 1), &st);
+            ways.push(off - start);
+            let mut s = t.load(off);
+            s[1] = one;
+            t.store(off, &s);
+        }
+        assert_eq!(ways, [0, SLOT, 2 * SLOT, 3 * SLOT]);
+        // All four hold the same evidence: a fifth context evicts the first way.
+        assert_eq!(t.find(h ^ (9 << 1), &st), start);
+        assert_eq!(t.find(h ^ (1 << 1), &st), start + SLOT);
+        // Way 0 (just claimed) has none: the next newcomer takes it again, not the
+        // tied ways after it.
+        assert_eq!(t.find(h ^ (11 << 1), &st), start);
+    }
+
+    #[test]
+    fn peek_sees_what_find_stored_and_inserts_nothing() {
+        let st = StateTable::new();
+        let mut t = HashTable::new(10);
+        let h = 0x5555_0000_0000_0043u64;
+        assert_eq!(t.peek(h), None);
+        let off = t.find(h, &st);
+        let mut s = t.load(off);
+        s[5] = 42;
+        t.store(off, &s);
+        assert_eq!(t.peek(h), Some(s));
+        // Another checksum in the same bucket is not there, and peeking does not put
+        // it there.
+        let other = h ^ 0x10;
+        assert_eq!(t.peek(other), None);
+        assert_eq!(t.peek(other), None);
+        assert_eq!(t.peek(h), Some(s));
+    }
 }
