@@ -56,8 +56,26 @@ pub fn mix(mut x: u64) -> u64 {
     x ^ (x >> 33)
 }
 
-/// Combines a hash with one more value.
+/// Combines a hash with one more value, fully mixed: for hashes that are extended
+/// byte by byte (a word, a tag), where each step must depend on every earlier one.
 #[inline(always)]
 pub fn combine(h: u64, v: u64) -> u64 {
     mix(h.wrapping_add(v).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ h.rotate_left(23))
+}
+
+/// Joins two values into one context value, cheaply and unmixed: each side goes
+/// through its own odd multiplier (a bijection), so for a fixed `a` different `b`
+/// give different values and the other way round. The result is only a key: the
+/// predictor mixes every context's value once ([`salted`]) before the table sees it.
+#[inline(always)]
+pub fn join(a: u64, b: u64) -> u64 {
+    a.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(32) ^ b.wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+}
+
+/// The table hash of context number `i` (0-based, in the order the components push
+/// them) with value `v`: one full [`mix`], salted by the index so that equal values
+/// of different contexts land in different places.
+#[inline(always)]
+pub fn salted(v: u64, i: usize) -> u64 {
+    mix(v ^ (i as u64 + 1).wrapping_mul(0xd6e8_feb8_6659_fd93))
 }

@@ -2,7 +2,7 @@
 //! (a tag, a `[[link]]`, a `{{template}}`, an `&entity;`), which tag came last, and
 //! the byte above in the previous line (tables, lists and indentation line up).
 
-use super::component::{combine, ContextModel, History};
+use super::component::{combine, join, ContextModel, History};
 
 /// Longest line remembered for the "byte above" context.
 const LINE_MAX: usize = 256;
@@ -91,14 +91,11 @@ impl ContextModel for Markup {
             | u64::from(self.entity) << 1
             | u64::from(self.link) << 2
             | u64::from(self.template) << 4;
-        out.push(combine(combine(self.tag, state), u64::from(c) | 0x4d00));
+        out.push(join(self.tag, state | u64::from(c) << 8));
         let col = self.line.len();
         let above = self.above.get(col).copied().map_or(0x100, u64::from);
         let first = self.line.first().copied().map_or(0x100, u64::from);
-        out.push(combine(
-            above | u64::from(c) << 9 | first << 17,
-            (col.min(31) as u64) | 0x4e00,
-        ));
+        out.push(above | u64::from(c) << 9 | first << 17 | (col.min(31) as u64) << 26);
     }
 }
 

@@ -218,6 +218,10 @@ pub struct Mlp {
     predictions: u64,
     /// Whether the shape takes the single-block path (see [`Mlp::is_small`]).
     small: bool,
+    /// Inputs the small path reads: 4 when the network has at most 4 (the presets
+    /// have 3 mixers and a bias), else 8. The padding inputs are 0 with weights 0, so
+    /// skipping them changes no value (see [`Mlp::forward_small`]).
+    small_rows: usize,
 }
 
 impl Mlp {
@@ -275,6 +279,11 @@ impl Mlp {
             fired: vec![[0; LANES]; nh / LANES * shape.layers],
             predictions: 0,
             small: nh == LANES && ni == LANES && shape.layers == 1,
+            small_rows: if shape.inputs <= LANES / 2 {
+                LANES / 2
+            } else {
+                LANES
+            },
         }
     }
 
@@ -363,13 +372,21 @@ impl Mlp {
     pub fn forward(&mut self, rows: &[usize], set: usize) -> f32 {
         self.predictions += 1;
         self.n_rows = rows.len().min(4);
-        self.rows[..self.n_rows].copy_from_slice(&rows[..self.n_rows]);
+        // All four, element by element: a copy of a length known only at run time
+        // is a call to `memcpy` (for at most 32 bytes, on every bit).
+        for (i, d) in self.rows.iter_mut().enumerate() {
+            *d = rows.get(i).copied().unwrap_or(0);
+        }
         self.set = set;
         if self.act.is_smooth() {
             return self.forward_smooth();
         }
         if self.is_small() {
-            return self.forward_small();
+            return if self.small_rows == LANES {
+                self.forward_small::<LANES>()
+            } else {
+                self.forward_small::<{ LANES / 2 }>()
+            };
         }
         let nb = self.nh / LANES;
         let n_in = self.shape.inputs;
@@ -437,7 +454,11 @@ impl Mlp {
             return;
         }
         if self.is_small() {
-            self.backward_small(g);
+            if self.small_rows == LANES {
+                self.backward_small::<LANES>(g);
+            } else {
+                self.backward_small::<{ LANES / 2 }>(g);
+            }
             return;
         }
         let act = self.pw;
@@ -513,9 +534,13 @@ impl Mlp {
         self.small
     }
 
-    /// [`Mlp::forward`] for the small shape.
+    /// [`Mlp::forward`] for the small shape, over the first `R` inputs. The others
+    /// are padding: input 0 times weight 0 (which never moves: it learns input times
+    /// delta, 0), so leaving them out changes no value (at most the sign of a zero
+    /// sum, which no later step can tell: a zero stays zero through ReLU, its
+    /// derivative and every product).
     #[inline(always)]
-    fn forward_small(&mut self) -> f32 {
+    fn forward_small<const R: usize>(&mut self) -> f32 {
         let mut x = [0f32; LANES];
         x.copy_from_slice(&self.x[..LANES]);
         let mut acc = [0f32; LANES];
@@ -530,7 +555,7 @@ impl Mlp {
             acc[l] += b[l];
         }
         let w1: &[Block; LANES] = self.w1.as_slice().try_into().expect("small shape: 8 rows");
-        for (&xi, row) in x.iter().zip(w1) {
+        for (&xi, row) in x[..R].iter().zip(w1) {
             for l in 0..LANES {
                 acc[l] += xi * row[l];
             }
@@ -550,10 +575,10 @@ impl Mlp {
         dot(&[h], &self.v[set..set + 1]) + dot(&[x], &[u])
     }
 
-    /// The hidden layer's step of [`Mlp::backward`] for the small shape; `g` is the
-    /// rate times the error.
+    /// The hidden layer's step of [`Mlp::backward`] for the small shape, over the
+    /// first `R` inputs (as [`Mlp::forward_small`]); `g` is the rate times the error.
     #[inline(always)]
-    fn backward_small(&mut self, g: f32) {
+    fn backward_small<const R: usize>(&mut self, g: f32) {
         let act = self.pw;
         let set = self.set;
         let mut pre = [0f32; LANES];
@@ -574,7 +599,7 @@ impl Mlp {
             .as_mut_slice()
             .try_into()
             .expect("small shape: 8 rows");
-        for (&xi, row) in x.iter().zip(w1) {
+        for (&xi, row) in x[..R].iter().zip(w1) {
             let mut w = *row;
             for l in 0..LANES {
                 w[l] += xi * d[l];

@@ -40,7 +40,7 @@ pub mod word;
 pub use config::{Activation, ModelConfig, Preset};
 
 use crate::error::Result;
-use component::{combine, ContextModel, History};
+use component::{salted, ContextModel, History};
 use matcher::MatchModel;
 use mixer::Mixers;
 use mlp::{Mlp, Shape};
@@ -111,6 +111,50 @@ fn context_inputs(
     seen
 }
 
+/// Moves each context's state at node `nib` on by `bit`, teaches its map what
+/// followed, and, when the next bit's node `next_nib` is in the same slot, reads that
+/// node's state and stretched probability as [`context_inputs`] would (one pass over
+/// the contexts instead of two); returns how many of the next states were seen.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn learn_contexts(
+    cur: &mut [u8],
+    lines: &mut [[u8; table::SLOT]],
+    rows: &mut [[u32; 256]],
+    x: &mut [f32],
+    (nib, next_nib): (usize, Option<usize>),
+    bit: u8,
+    states: &StateTable,
+    recip: &[u32; state::STATEMAP_LIMIT as usize + 1],
+    t: &squash::Tables,
+) -> usize {
+    let n = cur.len();
+    let (lines, rows, x) = (&mut lines[..n], &mut rows[..n], &mut x[..n]);
+    let mut seen = 0;
+    match next_nib {
+        Some(next) => {
+            let next = next & 15;
+            for i in 0..n {
+                let s = cur[i];
+                lines[i][nib] = states.next(s, bit);
+                ContextMaps::learn(&mut rows[i], s, bit, recip);
+                let s = lines[i][next];
+                cur[i] = s;
+                seen += usize::from(s != 0);
+                x[i] = t.stretch12f(ContextMaps::p12(&rows[i], s));
+            }
+        }
+        None => {
+            for i in 0..n {
+                let s = cur[i];
+                lines[i][nib] = states.next(s, bit);
+                ContextMaps::learn(&mut rows[i], s, bit, recip);
+            }
+        }
+    }
+    seen
+}
+
 /// The weight set of each first-layer mixer: the partial byte `c0`; how many orders
 /// know this context (`orders_seen`), or, while a match holds, how long it is
 /// (`match_state`), with the last byte's high bits (as lpaq); the last byte `c1`.
@@ -161,6 +205,9 @@ pub struct Predictor {
     /// Partial nibble with a leading 1 bit (1..=15): the node within a slot.
     nib: usize,
     p_mlp: u32,
+    /// How many order contexts have seen the next bit's context (read with their
+    /// states, after each bit).
+    orders_seen: usize,
     base_lr: f32,
     mixer_lr: f32,
     bits_seen: u64,
@@ -213,6 +260,7 @@ impl Predictor {
             bitpos: 0,
             nib: 1,
             p_mlp: 32768,
+            orders_seen: 0,
             base_lr: cfg.lr,
             mixer_lr: MIXER_LR * lr_factor(0),
             bits_seen: 0,
@@ -221,6 +269,7 @@ impl Predictor {
             states,
         };
         p.start_byte();
+        p.gather();
         Ok(p)
     }
 
@@ -231,7 +280,7 @@ impl Predictor {
             m.hashes(&self.hist, &mut self.hashes);
         }
         for (i, h) in self.hashes.iter_mut().enumerate() {
-            *h = combine(*h, i as u64 + 1);
+            *h = salted(*h, i);
         }
         self.find_slots(0);
     }
@@ -244,19 +293,22 @@ impl Predictor {
             self.table.store(slot, line);
         }
         let salt = u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        for &h in &self.hashes {
-            self.table.prefetch(h ^ salt);
+        // The slots hold the buckets between the two passes.
+        for (slot, &h) in self.slots.iter_mut().zip(&self.hashes) {
+            *slot = self.table.bucket_of(h ^ salt);
+            self.table.prefetch(*slot);
         }
         for ((slot, line), &h) in self.slots.iter_mut().zip(&mut self.lines).zip(&self.hashes) {
-            *slot = self.table.find(h ^ salt, &self.states);
+            *slot = self.table.find_in(*slot, h ^ salt, &self.states);
             *line = self.table.load(*slot);
         }
     }
 
-    /// Probability that the next bit is 1, scaled to `1..=65535`.
+    /// Reads every context's state for the next bit and its stretched probability
+    /// into the mixers' inputs (after a new slot was found; within a slot,
+    /// [`learn_contexts`] does it while it learns).
     #[inline(always)]
-    pub fn p1(&mut self) -> u32 {
-        let c0 = self.c0;
+    fn gather(&mut self) {
         let t = self.squash;
         let n = self.slots.len();
         let x = self.mixers.x.as_flattened_mut();
@@ -264,7 +316,7 @@ impl Predictor {
         let rows = self.maps.rows();
         // The order contexts come first: count how many have seen this context.
         let k = self.n_orders;
-        let orders_seen = context_inputs(
+        self.orders_seen = context_inputs(
             &mut self.cur[..k],
             &self.lines[..k],
             &rows[..k],
@@ -280,6 +332,17 @@ impl Predictor {
             nib,
             t,
         );
+    }
+
+    /// Probability that the next bit is 1, scaled to `1..=65535`.
+    #[inline(always)]
+    pub fn p1(&mut self) -> u32 {
+        let c0 = self.c0;
+        let t = self.squash;
+        let n = self.slots.len();
+        let x = self.mixers.x.as_flattened_mut();
+        let rows = self.maps.rows();
+        let orders_seen = self.orders_seen;
         let s0 = self.o0[c0 as usize];
         self.cur[n] = s0;
         x[n] = t.stretch12f(ContextMaps::p12(&rows[n], s0));
@@ -313,25 +376,54 @@ impl Predictor {
     /// Learns the bit that actually came (`bit` is 0 or 1) and moves to the next one.
     #[inline(always)]
     pub fn update(&mut self, bit: u8) {
+        // The network and the mixers learn first: the mixers' inputs are about to
+        // be replaced by the next bit's.
+        let err = f32::from(bit) - self.p_mlp as f32 * (1.0 / 65536.0);
+        self.mlp.backward(err);
+        self.mixers.update(bit, self.mixer_lr);
         let nib = self.nib & 15;
         let (rows, recip) = self.maps.rows_mut();
         let next = &self.states;
         let n = self.lines.len();
-        let (lines, cur, ctx_rows) = (&mut self.lines[..], &self.cur[..n], &mut rows[..n]);
-        for i in 0..n {
-            let s = cur[i];
-            lines[i][nib] = next.next(s, bit);
-            ContextMaps::learn(&mut ctx_rows[i], s, bit, recip);
-        }
+        let k = self.n_orders;
+        // Within a nibble the next bit's node is in the same slots: read it now.
+        let next_nib =
+            (self.bitpos != 3 && self.bitpos != 7).then_some(self.nib << 1 | usize::from(bit));
+        let x = self.mixers.x.as_flattened_mut();
+        let (lines, ctx_rows) = (&mut self.lines[..], &mut rows[..n]);
+        let (cur_o, cur_r) = self.cur[..n].split_at_mut(k);
+        let (lines_o, lines_r) = lines.split_at_mut(k);
+        let (rows_o, rows_r) = ctx_rows.split_at_mut(k);
+        let (x_o, x_r) = x[..n].split_at_mut(k);
+        let t = self.squash;
+        self.orders_seen = learn_contexts(
+            cur_o,
+            lines_o,
+            rows_o,
+            x_o,
+            (nib, next_nib),
+            bit,
+            next,
+            recip,
+            t,
+        );
+        learn_contexts(
+            cur_r,
+            lines_r,
+            rows_r,
+            x_r,
+            (nib, next_nib),
+            bit,
+            next,
+            recip,
+            t,
+        );
         let c0 = self.c0 as usize;
         let s0 = self.o0[c0];
         if let Some(row) = rows.last_mut() {
             ContextMaps::learn(row, s0, bit, recip);
         }
         self.o0[c0] = next.next(s0, bit);
-        let err = f32::from(bit) - self.p_mlp as f32 * (1.0 / 65536.0);
-        self.mlp.backward(err);
-        self.mixers.update(bit, self.mixer_lr);
         if let Some(m) = &mut self.matcher {
             m.update_bit(bit);
         }
@@ -350,6 +442,7 @@ impl Predictor {
         if self.bitpos == 4 {
             self.nib = 1;
             self.find_slots(self.c0);
+            self.gather();
         } else if self.bitpos == 8 {
             let c = (self.c0 & 0xff) as u8;
             self.hist.push(c);
@@ -360,6 +453,7 @@ impl Predictor {
                 m.update_byte(c);
             }
             self.start_byte();
+            self.gather();
         }
     }
 
@@ -501,14 +595,14 @@ mod tests {
     }
 
     const FIXED_PREDICTIONS: [u64; 3] = [
-        13011123716183780797,
-        15928423417769463592,
-        13848522015806791934,
+        8239364731251566445,
+        17548044152198201240,
+        10359073869928872813,
     ];
     const FIXED_HASHES: [u64; 4] = [
-        7130655472246293111,
-        7856757372921508148,
-        391135432469410339,
-        7776405076241531829,
+        12633546995243359331,
+        14222845905961363161,
+        13650525832357696732,
+        4107602241402641031,
     ];
 }

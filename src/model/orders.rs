@@ -1,38 +1,44 @@
 //! Order-n contexts: the last `n` bytes, for each configured `n`.
 
-use super::component::{combine, ContextModel, History};
+use super::component::{join, ContextModel, History};
 
 /// Hashes of the last `n` bytes for each order `n` (1..=16).
 #[derive(Debug)]
 pub struct Orders {
-    orders: Vec<u8>,
+    /// Per order, the masks of its bytes in the low and the high 64 bits of
+    /// [`History::last`].
+    masks: Vec<(u64, u64)>,
 }
 
 impl Orders {
     /// Contexts of the given orders.
     pub fn new(orders: &[u8]) -> Self {
-        Orders {
-            orders: orders.to_vec(),
-        }
+        let masks = orders
+            .iter()
+            .map(|&o| {
+                let m = if o >= 16 {
+                    u128::MAX
+                } else {
+                    (1u128 << (8 * o)) - 1
+                };
+                (m as u64, (m >> 64) as u64)
+            })
+            .collect();
+        Orders { masks }
     }
 }
 
 impl ContextModel for Orders {
     fn count(&self) -> usize {
-        self.orders.len()
+        self.masks.len()
     }
 
     fn hashes(&mut self, hist: &History, out: &mut Vec<u64>) {
-        for &o in &self.orders {
-            let bytes = if o >= 16 {
-                hist.last
-            } else {
-                hist.last & ((1u128 << (8 * o)) - 1)
-            };
-            out.push(combine(
-                combine(u64::from(o), bytes as u64),
-                (bytes >> 64) as u64,
-            ));
+        let (lo, hi) = (hist.last as u64, (hist.last >> 64) as u64);
+        for &(mlo, mhi) in &self.masks {
+            // The order needs no place in the value: each context is salted with
+            // its own index.
+            out.push(join(lo & mlo, hi & mhi));
         }
     }
 }

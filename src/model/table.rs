@@ -49,22 +49,29 @@ impl HashTable {
         }
     }
 
+    /// The byte offset of the bucket of hash `h`.
     #[inline(always)]
-    fn bucket_of(&self, h: u64) -> usize {
+    pub fn bucket_of(&self, h: u64) -> usize {
         self.base + ((h >> (64 - self.bits)) as usize) * BUCKET
     }
 
-    /// Starts loading the bucket of hash `h` into the cache.
+    /// Starts loading the bucket at byte offset `b` (from [`HashTable::bucket_of`])
+    /// into the cache.
     #[inline(always)]
-    pub fn prefetch(&self, h: u64) {
-        prefetch(&self.mem[self.bucket_of(h)..]);
+    pub fn prefetch(&self, b: usize) {
+        prefetch(&self.mem[b..]);
     }
 
     /// The byte offset of the slot of hash `h`, claiming one if it is not there.
     /// The slot's node `j` (1..=15) is at `offset + j`.
     #[inline(always)]
     pub fn find(&mut self, h: u64, states: &StateTable) -> usize {
-        let b = self.bucket_of(h);
+        self.find_in(self.bucket_of(h), h, states)
+    }
+
+    /// [`HashTable::find`] with `h`'s bucket offset `b` already known.
+    #[inline(always)]
+    pub fn find_in(&mut self, b: usize, h: u64, states: &StateTable) -> usize {
         // The checksum comes from bits the bucket index does not use; never 0, so
         // that an empty slot never matches.
         let chk = (h as u8) | 1;

@@ -2,7 +2,7 @@
 //! words before it. They carry statistics across the byte orders: after "the " the
 //! word context still knows which words came after "of the" elsewhere.
 
-use super::component::{combine, ContextModel, History};
+use super::component::{combine, join, ContextModel, History};
 
 /// Word unigram, bigram and (optionally) trigram contexts.
 #[derive(Debug)]
@@ -44,13 +44,11 @@ impl ContextModel for Words {
         }
         // Between words the separator matters ("word, " against "word. ").
         let sep = if self.cur == 0 { u64::from(c) } else { 0 };
-        out.push(combine(self.cur, sep | 0x100));
-        out.push(combine(combine(self.cur, self.prev[0]), sep | 0x200));
+        out.push(join(self.cur, sep));
+        let bigram = join(self.cur, self.prev[0]);
+        out.push(join(bigram, sep));
         if self.trigram {
-            out.push(combine(
-                combine(combine(self.cur, self.prev[0]), self.prev[1]),
-                sep | 0x300,
-            ));
+            out.push(join(join(bigram, self.prev[1]), sep));
         }
     }
 }
