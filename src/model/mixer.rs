@@ -36,8 +36,8 @@ const SKIP_ERROR: f32 = 1.0 / 256.0;
 pub struct Mixers<const M: usize> {
     /// Index of each mixer's first weight set in `w`.
     first: [usize; M],
-    /// Weight sets per mixer.
-    sets: [usize; M],
+    /// The last weight set of each mixer (a selection is clamped to it).
+    last: [usize; M],
     /// Every mixer's weight sets, one after the other.
     w: Vec<Row>,
     /// The inputs of the current prediction (unused inputs stay 0).
@@ -73,7 +73,7 @@ impl<const M: usize> Mixers<M> {
         }
         Mixers {
             first,
-            sets,
+            last: sets.map(|s| s - 1),
             w: vec![row; total],
             x: [[0.0; LANES]; ROW_BLOCKS],
             sel: [0; M],
@@ -115,7 +115,7 @@ impl<const M: usize> Mixers<M> {
     fn forward_n<const B: usize>(&mut self, sel: &[usize; M], t: &Tables, out: &mut [f32]) {
         let out = &mut out[..M];
         for k in 0..M {
-            let r = self.first[k] + sel[k].min(self.sets[k].saturating_sub(1));
+            let r = self.first[k] + sel[k].min(self.last[k]);
             self.sel[k] = r;
             let z = dot_row::<B>(&self.w[r], &self.x).clamp(-15.9, 15.9);
             self.p[k] = t.squash16((z * 256.0) as i32);
@@ -174,7 +174,7 @@ impl<const M: usize> Mixers<M> {
     /// nothing remembered for [`Mixers::update`].
     pub fn peek(&self, x: &Row, sel: &[usize; M], out: &mut [f32]) {
         for k in 0..M {
-            let r = self.first[k] + sel[k].min(self.sets[k].saturating_sub(1));
+            let r = self.first[k] + sel[k].min(self.last[k]);
             // All blocks: the unused ones add exact zeros, as in `forward`.
             out[k] = dot_row::<ROW_BLOCKS>(&self.w[r], x).clamp(-15.9, 15.9);
         }

@@ -36,13 +36,16 @@ pub fn exp_det(x: f64) -> f64 {
 pub const LOGIT_SCALE: f32 = 256.0;
 /// Largest |log-odds| (in 1/256 units) that [`squash16`] distinguishes: ±12.
 pub const LOGIT_LIMIT: i32 = 12 * 256;
+/// Entries of the squash table: one per log-odds step in `-LOGIT_LIMIT..=LOGIT_LIMIT`.
+const SQUASH_LEN: usize = 2 * LOGIT_LIMIT as usize + 1;
 
 /// The squash and stretch tables. Hold the `&'static` reference from [`tables`] in
 /// hot code rather than calling the free functions, which look the tables up on
 /// every call.
 #[derive(Debug)]
 pub struct Tables {
-    squash16: Vec<u16>,
+    /// A fixed-size array, so that a clamped index needs no bounds check.
+    squash16: Box<[u16; SQUASH_LEN]>,
     stretch12: Box<[i16; 4096]>,
     /// `stretch12` divided by 256 (exactly: a power of two), as the networks take it.
     stretch12f: Box<[f32; 4096]>,
@@ -74,12 +77,11 @@ impl Tables {
 pub fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
-        let squash16: Vec<u16> = (-LOGIT_LIMIT..=LOGIT_LIMIT)
-            .map(|i| {
-                let p = 65536.0 / (1.0 + exp_det(-f64::from(i) / 256.0));
-                (p.round() as i64).clamp(1, 65535) as u16
-            })
-            .collect();
+        let mut squash16 = Box::new([0u16; SQUASH_LEN]);
+        for (i, v) in (-LOGIT_LIMIT..=LOGIT_LIMIT).zip(squash16.iter_mut()) {
+            let p = 65536.0 / (1.0 + exp_det(-f64::from(i) / 256.0));
+            *v = (p.round() as i64).clamp(1, 65535) as u16;
+        }
         // stretch of a 12-bit probability, in 1/256 units of log-odds (within ±2047):
         // the inverse of squash, found by search so that it is exactly monotone.
         let mut stretch12 = Box::new([0i16; 4096]);
