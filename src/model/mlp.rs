@@ -441,11 +441,18 @@ impl Mlp {
         let (ni, nb) = (self.ni, self.nh / LANES);
         let set = self.set;
         let g = self.lr * err;
-        axpy(
-            blocks_mut(&mut self.u[set * ni..(set + 1) * ni]),
-            g * SKIP_RATE,
-            blocks(&self.x),
-        );
+        let u = &mut self.u[set * ni..(set + 1) * ni];
+        if self.small {
+            // One block, the same step without the general loop's set-up.
+            let u: &mut Block = u.try_into().expect("small shape: 8 inputs");
+            axpy(
+                std::slice::from_mut(u),
+                g * SKIP_RATE,
+                &blocks(&self.x)[..1],
+            );
+        } else {
+            axpy(blocks_mut(u), g * SKIP_RATE, blocks(&self.x));
+        }
         if err.abs() < SKIP_ERROR {
             return;
         }
