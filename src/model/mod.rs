@@ -7,11 +7,14 @@
 //! 1. every context model's slot (found once per nibble in the shared
 //!    [`table::HashTable`]) holds a bit-history [`state`] for this node of the byte's
 //!    binary tree; a [`state::StateMap`] per context turns it into a probability;
-//! 2. the [`mlp`] takes two inputs per context (the probability's log-odds and its
-//!    distance from one half), the [`matcher`]'s two inputs and a bias, and outputs the
-//!    log-odds of a 1;
+//! 2. three [`mixer`]s (weight sets chosen by small contexts of their own) each mix
+//!    the contexts' stretched probabilities, the order-0 map's, the [`matcher`]'s two
+//!    inputs and a bias; the [`mlp`] takes their log-odds, with learned embeddings of
+//!    the partial byte and the last byte, and outputs the log-odds of a 1;
 //! 3. the [`sse`] chain refines that probability in small contexts;
-//! 4. once the bit is known, every state moves on, every map and the network learn.
+//! 4. once the bit is known, the network and the mixers learn, and in one pass over
+//!    the contexts every state moves on, every map learns and (within a slot) the next
+//!    bit's states and probabilities are read.
 //!
 //! Encoder and decoder call [`Predictor::p1`] then [`Predictor::update`] for every bit,
 //! in the same order, and so hold bit-identical state at every step.
