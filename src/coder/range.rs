@@ -8,6 +8,9 @@ pub const PROB_BITS: u32 = 16;
 pub const PROB_ONE: u32 = 1 << PROB_BITS;
 
 const TOP: u32 = 1 << 24;
+/// Most byte shifts one normalisation makes: two are ever needed (after a bit, the
+/// range is at least `2^8`); the rest is margin.
+const MAX_SHIFTS: u32 = 4;
 
 /// Range encoder writing into a growable byte buffer.
 #[derive(Debug)]
@@ -62,7 +65,13 @@ impl Encoder {
 
     #[inline]
     fn normalize(&mut self) {
-        while self.range < TOP {
+        // A coded interval is at least 2^8 wide (the probabilities are clamped), so
+        // two shifts always restore `range >= TOP`; the bound of [`MAX_SHIFTS`] turns
+        // a broken state into wrong output, which the tests see, instead of a hang.
+        for _ in 0..MAX_SHIFTS {
+            if self.range >= TOP {
+                break;
+            }
             self.range <<= 8;
             self.shift_low();
         }
@@ -155,7 +164,11 @@ impl<'a> Decoder<'a> {
 
     #[inline]
     fn normalize(&mut self) {
-        while self.range < TOP {
+        // Bounded as in the encoder.
+        for _ in 0..MAX_SHIFTS {
+            if self.range >= TOP {
+                break;
+            }
             self.range <<= 8;
             self.code = (self.code << 8) | u32::from(self.next_byte());
         }
