@@ -327,5 +327,15 @@ mod tests {
         assert_eq!((sum, last), (1_129_723_397, 1965));
         // The count stays at its limit; the entry's probability keeps its bits.
         assert_eq!(c.rows()[0][7] & 1023, STATEMAP_LIMIT);
+        // A long run of ones drives the full 22-bit probability to where the target
+        // (just below 1) and the step size leave it, to the last bit: a target off by
+        // one or two shows here long before it shows in 12 bits.
+        for _ in 0..20_000 {
+            m.update(7, 1);
+            let (rows, recip) = c.rows_mut();
+            ContextMaps::learn(&mut rows[0], 7, 1, recip);
+        }
+        assert_eq!(m.t[7], c.rows()[0][7]);
+        assert_eq!(m.t[7] >> 10, 4_193_263);
     }
 }
