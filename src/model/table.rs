@@ -246,5 +246,16 @@ mod tests {
         assert_eq!(t.peek(other), None);
         assert_eq!(t.peek(other), None);
         assert_eq!(t.peek(h), Some(s));
+        // A context in a later way of the bucket is seen too (way 0 holds evidence,
+        // so the newcomer goes to way 1).
+        s[1] = st.next(0, 1);
+        t.store(off, &s);
+        let off2 = t.find(other, &st);
+        assert_eq!(off2, off + SLOT);
+        let mut s2 = t.load(off2);
+        s2[9] = 17;
+        t.store(off2, &s2);
+        assert_eq!(t.peek(other), Some(s2));
+        assert_eq!(t.peek(h), Some(s));
     }
 }
