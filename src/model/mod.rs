@@ -90,24 +90,22 @@ fn lr_factor(bits_seen: u64) -> f32 {
     (1.0 + LR_BOOST / (1.0 + t)) as f32
 }
 
-/// Reads each context's state for node `nib` of its slot into `cur` and its
-/// stretched probability into `x`; returns how many of the states were seen.
+/// Reads each context's state for node `nib` of its slot and puts its stretched
+/// probability into `x`; returns how many of the states were seen.
 #[inline(always)]
 fn context_inputs(
-    cur: &mut [u8],
     lines: &[[u8; table::SLOT]],
     rows: &[[u32; 256]],
     x: &mut [f32],
     nib: usize,
     t: &squash::Tables,
 ) -> usize {
-    // Indexed over one length, so that one counter walks all four arrays.
-    let n = cur.len();
-    let (lines, rows, x) = (&lines[..n], &rows[..n], &mut x[..n]);
+    // Indexed over one length, so that one counter walks all three arrays.
+    let n = lines.len();
+    let (rows, x) = (&rows[..n], &mut x[..n]);
     let mut seen = 0;
     for i in 0..n {
         let s = lines[i][nib & 15];
-        cur[i] = s;
         seen += usize::from(s != 0);
         x[i] = t.stretch12f(ContextMaps::p12(&rows[i], s));
     }
@@ -121,7 +119,6 @@ fn context_inputs(
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn learn_contexts(
-    cur: &mut [u8],
     lines: &mut [[u8; table::SLOT]],
     rows: &mut [[u32; 256]],
     x: &mut [f32],
@@ -131,25 +128,26 @@ fn learn_contexts(
     recip: &[u32; state::STATEMAP_LIMIT as usize + 1],
     t: &squash::Tables,
 ) -> usize {
-    let n = cur.len();
-    let (lines, rows, x) = (&mut lines[..n], &mut rows[..n], &mut x[..n]);
+    // The state of node `nib` is still in the slot: it is what the bit was
+    // predicted from, and is only replaced here.
+    let n = lines.len();
+    let (rows, x) = (&mut rows[..n], &mut x[..n]);
     let mut seen = 0;
     match next_nib {
         Some(next) => {
             let next = next & 15;
             for i in 0..n {
-                let s = cur[i];
+                let s = lines[i][nib];
                 lines[i][nib] = states.next(s, bit);
                 ContextMaps::learn(&mut rows[i], s, bit, recip);
                 let s = lines[i][next];
-                cur[i] = s;
                 seen += usize::from(s != 0);
                 x[i] = t.stretch12f(ContextMaps::p12(&rows[i], s));
             }
         }
         None => {
             for i in 0..n {
-                let s = cur[i];
+                let s = lines[i][nib];
                 lines[i][nib] = states.next(s, bit);
                 ContextMaps::learn(&mut rows[i], s, bit, recip);
             }
@@ -189,8 +187,6 @@ pub struct Predictor {
     /// Per context: the current nibble's slot, worked on here and written back to
     /// the table when the nibble ends (so the bits touch no table memory).
     lines: Vec<[u8; table::SLOT]>,
-    /// Per context, then order 0: the state used for the current bit.
-    cur: Vec<u8>,
     /// One map per context (256 entries each), then one for order 0.
     maps: ContextMaps,
     /// Order-0 states, one per node of the byte tree.
@@ -247,7 +243,6 @@ impl Predictor {
             hashes: vec![0; n],
             slots: vec![0; n],
             lines: vec![[0; table::SLOT]; n],
-            cur: vec![0; n + 1],
             maps: ContextMaps::new(n + 1, &states),
             o0: [0; 256],
             matcher: cfg
@@ -319,22 +314,8 @@ impl Predictor {
         let rows = self.maps.rows();
         // The order contexts come first: count how many have seen this context.
         let k = self.n_orders;
-        self.orders_seen = context_inputs(
-            &mut self.cur[..k],
-            &self.lines[..k],
-            &rows[..k],
-            &mut x[..k],
-            nib,
-            t,
-        );
-        context_inputs(
-            &mut self.cur[k..n],
-            &self.lines[k..],
-            &rows[k..n],
-            &mut x[k..n],
-            nib,
-            t,
-        );
+        self.orders_seen = context_inputs(&self.lines[..k], &rows[..k], &mut x[..k], nib, t);
+        context_inputs(&self.lines[k..], &rows[k..n], &mut x[k..n], nib, t);
     }
 
     /// Probability that the next bit is 1, scaled to `1..=65535`.
@@ -347,7 +328,6 @@ impl Predictor {
         let rows = self.maps.rows();
         let orders_seen = self.orders_seen;
         let s0 = self.o0[c0 as usize];
-        self.cur[n] = s0;
         x[n] = t.stretch12f(ContextMaps::p12(&rows[n], s0));
         let mut k = n + 1;
         let c1 = self.hist.byte(1);
@@ -394,33 +374,13 @@ impl Predictor {
             (self.bitpos != 3 && self.bitpos != 7).then_some(self.nib << 1 | usize::from(bit));
         let x = self.mixers.x.as_flattened_mut();
         let (lines, ctx_rows) = (&mut self.lines[..], &mut rows[..n]);
-        let (cur_o, cur_r) = self.cur[..n].split_at_mut(k);
         let (lines_o, lines_r) = lines.split_at_mut(k);
         let (rows_o, rows_r) = ctx_rows.split_at_mut(k);
         let (x_o, x_r) = x[..n].split_at_mut(k);
         let t = self.squash;
-        self.orders_seen = learn_contexts(
-            cur_o,
-            lines_o,
-            rows_o,
-            x_o,
-            (nib, next_nib),
-            bit,
-            next,
-            recip,
-            t,
-        );
-        learn_contexts(
-            cur_r,
-            lines_r,
-            rows_r,
-            x_r,
-            (nib, next_nib),
-            bit,
-            next,
-            recip,
-            t,
-        );
+        self.orders_seen =
+            learn_contexts(lines_o, rows_o, x_o, (nib, next_nib), bit, next, recip, t);
+        learn_contexts(lines_r, rows_r, x_r, (nib, next_nib), bit, next, recip, t);
         let c0 = self.c0 as usize;
         let s0 = self.o0[c0];
         if let Some(row) = rows.last_mut() {
