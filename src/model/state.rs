@@ -125,6 +125,13 @@ impl Default for StateTable {
 /// 10-bit count holds) measured best on enwik6 and book1 against 127 and 255.
 pub const STATEMAP_LIMIT: u32 = 1023;
 
+/// 1 if the count `n` (at most [`STATEMAP_LIMIT`]) may still grow, else 0: the sign
+/// bit of `n - LIMIT`, without a compare.
+#[inline(always)]
+fn below_limit(n: u32) -> u32 {
+    n.wrapping_sub(STATEMAP_LIMIT) >> 31
+}
+
 /// `2^16 * 2 / (2n + 3)`: the step size of an entry updated `n` times.
 fn reciprocal(n: u32) -> u32 {
     (2 * 65536 / (2 * n + 3)).max(1)
@@ -181,7 +188,7 @@ impl StateMap {
         // The step is below the distance to the target, so `p` stays in range.
         let step = ((target - p) * i64::from(self.recip[n as usize])) >> 16;
         let p = (p + step) as u32;
-        self.t[i] = p << 10 | (n + u32::from(n < STATEMAP_LIMIT));
+        self.t[i] = p << 10 | (n + below_limit(n));
     }
 
     /// Bytes held.
@@ -243,7 +250,7 @@ impl ContextMaps {
         let p = i64::from(*e >> 10);
         // The step is below the distance to the target, so `p` stays in range.
         let step = ((target - p) * i64::from(recip[n as usize])) >> 16;
-        *e = ((p + step) as u32) << 10 | (n + u32::from(n < STATEMAP_LIMIT));
+        *e = ((p + step) as u32) << 10 | (n + below_limit(n));
     }
 
     /// Bytes held.
