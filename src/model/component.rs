@@ -2,8 +2,10 @@
 //! read.
 //!
 //! A context model's only job is to say, once per byte, which contexts the next byte
-//! is seen in: it pushes one 64-bit hash per context. Everything after that is shared
-//! (see [`super::Predictor`]): the hash finds a slot of bit histories in the shared
+//! is seen in: it pushes one 64-bit value per context, a key that need not be mixed
+//! (two different contexts only need different values). Everything after that is
+//! shared (see [`super::Predictor`]): the key, mixed once with the context's index
+//! ([`salted`]), finds a slot of bit histories in the shared
 //! [`super::table::HashTable`], a [`super::state::StateMap`] per context turns the
 //! current state into a probability, and the network mixes them. So adding a context
 //! model is one small file with one `impl ContextModel` and one line in
@@ -39,9 +41,10 @@ pub trait ContextModel: std::fmt::Debug + Send {
     /// How many hashes [`ContextModel::hashes`] pushes (fixed for the model's life).
     fn count(&self) -> usize;
 
-    /// Learns the byte just appended to `hist` and pushes the hashes of the contexts
-    /// the next byte is seen in, exactly [`ContextModel::count`] of them. A hash need
-    /// not be salted per model: the caller salts it with the context's index.
+    /// Learns the byte just appended to `hist` and pushes the keys of the contexts
+    /// the next byte is seen in, exactly [`ContextModel::count`] of them. A key need
+    /// be neither mixed nor salted per model: the caller mixes it with the context's
+    /// index ([`salted`]); [`join`] combines parts cheaply.
     fn hashes(&mut self, hist: &History, out: &mut Vec<u64>);
 }
 
