@@ -125,6 +125,34 @@ fn log_range(lo: f64, hi: f64, f: f64) -> std::ops::Range<f64> {
     (lo / f)..(hi * f)
 }
 
+/// Ticks of a log axis over `r`: labelled at 1, 2 and 5 times each power of ten in it
+/// (at every integer multiple if that gives fewer than three, as over a zoomed panel
+/// that spans less than a decade, where powers of ten alone would label nothing), with
+/// grid lines at the other integer multiples.
+fn log_ticks(r: &std::ops::Range<f64>) -> (Vec<f64>, Vec<f64>) {
+    let (lo, hi) = (r.start.log10().floor() as i32, r.end.log10().ceil() as i32);
+    let (mut bold, mut light) = (Vec::new(), Vec::new());
+    for e in lo..=hi {
+        for m in 1..=9u32 {
+            // Rounded to 12 significant digits, so that 3 x 0.01 prints as 0.03.
+            let v = f64::from(m) * 10f64.powi(e);
+            let v = format!("{v:.11e}").parse().unwrap_or(v);
+            if r.contains(&v) {
+                if matches!(m, 1 | 2 | 5) {
+                    bold.push(v);
+                } else {
+                    light.push(v);
+                }
+            }
+        }
+    }
+    if bold.len() < 3 {
+        bold.append(&mut light);
+        bold.sort_by(f64::total_cmp);
+    }
+    (bold, light)
+}
+
 /// Compact numbers for log axes: 1.5k, 2M.
 fn si(v: f64) -> String {
     let (x, s) = if v >= 1e9 {
@@ -989,12 +1017,19 @@ fn bench_panel(
         padded(ymin, ymax, 0.1)
     };
     let y_dec = decimals_for(y_range.end - y_range.start).max(2);
+    let (bold, light) = log_ticks(&xr);
     let mut chart = ChartBuilder::on(root)
         .caption(caption, CAPTION_FONT)
         .margin(20)
         .x_label_area_size(60)
         .y_label_area_size(70)
-        .build_cartesian_2d(xr.clone().log_scale(), y_range)?;
+        .build_cartesian_2d(
+            xr.clone()
+                .log_scale()
+                .with_key_points(bold)
+                .with_light_points(light),
+            y_range,
+        )?;
     let x_desc = if relative {
         format!("compression time as a multiple of {REFERENCE_CODEC}, same run (log scale)")
     } else {
@@ -1081,6 +1116,17 @@ fn bench_panel(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_axes_are_labelled_even_within_a_decade() {
+        // Several decades: 1, 2 and 5 times each power of ten, the rest as grid lines.
+        let (bold, light) = log_ticks(&(0.015..7.0));
+        assert_eq!(bold, [0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]);
+        assert!(light.contains(&0.03) && light.contains(&6.0) && !light.contains(&7.0));
+        // A zoomed panel from 1.4 to 6.7: every integer gets a label.
+        let (bold, _) = log_ticks(&(1.4..6.7));
+        assert_eq!(bold, [2.0, 3.0, 4.0, 5.0, 6.0]);
+    }
 
     #[test]
     fn close_labels_do_not_overlap() {
