@@ -16,8 +16,6 @@
 pub struct History {
     /// The last 16 bytes, most recent in the low byte.
     pub last: u128,
-    /// Bytes seen so far.
-    pub pos: u64,
 }
 
 impl History {
@@ -32,7 +30,6 @@ impl History {
     #[inline(always)]
     pub fn push(&mut self, c: u8) {
         self.last = self.last << 8 | u128::from(c);
-        self.pos += 1;
     }
 }
 
