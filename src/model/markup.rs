@@ -124,4 +124,21 @@ mod tests {
         assert_eq!(m.line, b"xy");
         assert_eq!(out.len(), 2);
     }
+
+    #[test]
+    fn a_long_line_is_remembered_up_to_its_limit() {
+        let mut m = Markup::new();
+        let mut h = History::default();
+        let mut out = Vec::new();
+        for i in 0..LINE_MAX + 10 {
+            h.push(b'a' + (i % 26) as u8);
+            out.clear();
+            m.hashes(&h, &mut out);
+        }
+        assert_eq!(m.line.len(), LINE_MAX);
+        h.push(b'\n');
+        m.hashes(&h, &mut out);
+        assert_eq!(m.above.len(), LINE_MAX);
+        assert!(m.line.is_empty());
+    }
 }
