@@ -441,8 +441,9 @@ impl Mlp {
         let (ni, nb) = (self.ni, self.nh / LANES);
         let set = self.set;
         let g = self.lr * err;
+        let small = self.is_small();
         let u = &mut self.u[set * ni..(set + 1) * ni];
-        if self.small {
+        if small {
             // One block, the same step without the general loop's set-up.
             let u: &mut Block = u.try_into().expect("small shape: 8 inputs");
             axpy(

@@ -267,7 +267,6 @@ impl Predictor {
             states,
         };
         p.start_byte();
-        p.gather();
         Ok(p)
     }
 
@@ -284,7 +283,8 @@ impl Predictor {
     }
 
     /// Finds the slot of every context for the nibble whose earlier bits are `c0`
-    /// (0 for the first nibble): all prefetches first, so the misses overlap.
+    /// (0 for the first nibble): all prefetches first, so the misses overlap. Then
+    /// reads the nibble's first states ([`Predictor::gather`]).
     #[inline(always)]
     fn find_slots(&mut self, c0: u32) {
         for (&slot, line) in self.slots.iter().zip(&self.lines) {
@@ -300,11 +300,12 @@ impl Predictor {
             *slot = self.table.find_in(*slot, h ^ salt, &self.states);
             *line = self.table.load(*slot);
         }
+        self.gather();
     }
 
     /// Reads every context's state for the next bit and its stretched probability
-    /// into the mixers' inputs (after a new slot was found; within a slot,
-    /// [`learn_contexts`] does it while it learns).
+    /// into the mixers' inputs (at the end of [`Predictor::find_slots`]; within a
+    /// slot, [`learn_contexts`] does it while it learns).
     #[inline(always)]
     fn gather(&mut self) {
         let t = self.squash;
@@ -405,7 +406,6 @@ impl Predictor {
         if self.bitpos == 4 {
             self.nib = 1;
             self.find_slots(self.c0);
-            self.gather();
         } else if self.bitpos == 8 {
             let c = (self.c0 & 0xff) as u8;
             self.hist.push(c);
@@ -416,7 +416,6 @@ impl Predictor {
                 m.update_byte(c);
             }
             self.start_byte();
-            self.gather();
         }
     }
 
