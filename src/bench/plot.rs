@@ -134,9 +134,13 @@ fn log_ticks(r: &std::ops::Range<f64>) -> (Vec<f64>, Vec<f64>) {
     let (mut bold, mut light) = (Vec::new(), Vec::new());
     for e in lo..=hi {
         for m in 1..=9u32 {
-            // Rounded to 12 significant digits, so that 3 x 0.01 prints as 0.03.
-            let v = f64::from(m) * 10f64.powi(e);
-            let v = format!("{v:.11e}").parse().unwrap_or(v);
+            // Below 1 a division of exact integers, so that 3 x 0.01 is the double
+            // nearest 0.03 (the product would be 0.030000000000000002).
+            let v = if e < 0 {
+                f64::from(m) / 10f64.powi(-e)
+            } else {
+                f64::from(m) * 10f64.powi(e)
+            };
             if r.contains(&v) {
                 if matches!(m, 1 | 2 | 5) {
                     bold.push(v);
