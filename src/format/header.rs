@@ -3,8 +3,8 @@
 //! configuration, segment length), all before the model allocates anything.
 
 use super::{
-    le_u32, read_exact_or_truncated, read_full, CODEC_NEURAL, HEADER_LEN, MAGIC, MAX_SEGMENT_LEN,
-    MIN_SEGMENT_LEN, UNKNOWN_LEN, VERSION,
+    le_u32, read_full, CODEC_NEURAL, HEADER_LEN, MAGIC, MAX_SEGMENT_LEN, MIN_SEGMENT_LEN,
+    UNKNOWN_LEN, VERSION,
 };
 use crate::error::{ConfigError, Error, HeaderError, Result, Section, TruncatedError};
 use crate::model::config::ENCODED_LEN;
@@ -117,7 +117,14 @@ impl Header {
                 expected: 4,
             }));
         }
-        read_exact_or_truncated(r, &mut b[4..5], Section::Header)?;
+        // Counted, like the rest of the header, from its first byte.
+        if read_full(r, &mut b[4..5])? == 0 {
+            return Err(Error::Truncated(TruncatedError::Inside {
+                section: Section::Header,
+                got: 4,
+                expected: HEADER_LEN,
+            }));
+        }
         if b[4] != VERSION {
             return Err(Error::UnsupportedVersion {
                 found: b[4],
@@ -287,6 +294,38 @@ mod tests {
         for cut in 0..HEADER_LEN {
             assert!(
                 matches!(read(&good[..cut]), Err(Error::Truncated(_))),
+                "cut at {cut}"
+            );
+        }
+    }
+
+    /// A cut header says where it ends: nothing at all, inside the magic (with how
+    /// much of it came), or inside the rest of the header.
+    #[test]
+    fn a_cut_header_names_the_part_it_ends_in() {
+        let good = Header::new(&Preset::Fast.config(), Some(7), 1 << 22)
+            .unwrap()
+            .to_bytes();
+        let section_of = |cut: usize| match read(&good[..cut]) {
+            Err(Error::Truncated(TruncatedError::Empty)) => None,
+            Err(Error::Truncated(TruncatedError::Inside {
+                section,
+                got,
+                expected,
+            })) => {
+                assert_eq!(got, cut, "cut at {cut}: bytes present");
+                Some((section, expected))
+            }
+            other => panic!("cut at {cut}: {other:?}"),
+        };
+        assert_eq!(section_of(0), None);
+        for cut in 1..4 {
+            assert_eq!(section_of(cut), Some((Section::Magic, 4)), "cut at {cut}");
+        }
+        for cut in 4..HEADER_LEN {
+            assert_eq!(
+                section_of(cut),
+                Some((Section::Header, HEADER_LEN)),
                 "cut at {cut}"
             );
         }
