@@ -179,4 +179,37 @@ mod tests {
         let total: usize = chunks.iter().map(|c| c.1.len()).sum();
         assert!(total < text.len() / 4, "{total}");
     }
+
+    /// The tracked code length is the coder's output less its small flush overhead,
+    /// counted only while tracking is on, and tracking changes no output byte.
+    #[test]
+    fn tracked_cost_matches_the_payload() {
+        let text = b"It was the best of times, it was the worst of times. ".repeat(40);
+        let cfg = Preset::Fast.config();
+        let (mut on, mut off) = (
+            NeuralEncoder::new(&cfg).unwrap(),
+            NeuralEncoder::new(&cfg).unwrap(),
+        );
+        on.track_cost(true);
+        let mut packed = 0;
+        for part in text.chunks(500) {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            on.encode_chunk(part, &mut a);
+            off.encode_chunk(part, &mut b);
+            assert_eq!(a, b);
+            packed += a.len();
+        }
+        assert_eq!(off.cost_bits(), 0.0);
+        // Each of the 5 chunks' flush adds at most a few bytes to the ideal length.
+        let ideal = on.cost_bits() / 8.0;
+        assert!(
+            ideal > packed as f64 - 5.0 * 5.0 && ideal < packed as f64,
+            "ideal {ideal:.1} bytes, payload {packed}"
+        );
+        // Tracking can be turned off again: the count stops there.
+        on.track_cost(false);
+        let before = on.cost_bits();
+        on.encode_chunk(b"more text", &mut Vec::new());
+        assert_eq!(on.cost_bits(), before);
+    }
 }
