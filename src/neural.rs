@@ -180,6 +180,17 @@ mod tests {
         assert!(total < text.len() / 4, "{total}");
     }
 
+    /// Entry `i` of the cost table is the code length of the middle of its bucket of
+    /// probabilities, `(i + 0.5) / 4096`.
+    #[test]
+    fn cost_table_holds_the_code_length_of_each_bucket_middle() {
+        let t = cost_table();
+        assert_eq!(t[0], 13.0); // -log2(1/8192)
+        assert_eq!(t[2047], (4096.0f64 / 2047.5).log2() as f32);
+        assert_eq!(t[4095], (4096.0f64 / 4095.5).log2() as f32);
+        assert!(t.windows(2).all(|w| w[0] > w[1]), "falls as p grows");
+    }
+
     /// The tracked code length is the coder's output less its small flush overhead,
     /// counted only while tracking is on, and tracking changes no output byte.
     #[test]
