@@ -201,3 +201,137 @@ pub fn scan_info<R: Read + Seek>(mut r: R) -> Result<Info> {
     }
     Ok(info)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Section;
+    use crate::format::{
+        EncodeOptions, NnzEncoder, HEADER_LEN, MIN_SEGMENT_LEN, SEGMENT_FRAME_LEN,
+    };
+    use crate::model::Preset;
+    use std::io::Cursor;
+
+    /// A `.nnz` stream of two segments (1,024 and 100 bytes; chunks of 300) and its
+    /// scan.
+    fn two_segments() -> (Vec<u8>, NnzScan) {
+        let mut cfg = Preset::Fast.config();
+        cfg.table_bits = 10;
+        let text: Vec<u8> = (0..1124u32)
+            .map(|i| b"abcde fghij\n"[(i % 12) as usize])
+            .collect();
+        let opts = EncodeOptions {
+            segment_len: MIN_SEGMENT_LEN,
+            chunk_len: 300,
+        };
+        let mut enc = NnzEncoder::with_options(Vec::new(), &cfg, None, opts).unwrap();
+        enc.encode(&text).unwrap();
+        let packed = enc.finish().unwrap().0;
+        let Info::Nnz(NnzInfo {
+            scan: Some(scan), ..
+        }) = scan_info(Cursor::new(&packed)).unwrap()
+        else {
+            panic!("a .nnz stream")
+        };
+        (packed, scan)
+    }
+
+    /// `bytes` after `skip` bytes of something else, with the reader positioned at them.
+    fn at_offset(skip: usize, bytes: &[u8]) -> Cursor<Vec<u8>> {
+        let mut v = vec![0xAA; skip];
+        v.extend_from_slice(bytes);
+        let mut c = Cursor::new(v);
+        c.set_position(skip as u64);
+        c
+    }
+
+    #[test]
+    fn a_z_stream_is_described_by_its_header_and_size() {
+        let z = lzw::compress_bytes(b"to be or not to be, that is the question", 12);
+        let expected = ZInfo {
+            max_bits: 12,
+            block_mode: true,
+            packed_len: None,
+        };
+        assert_eq!(read_info(&z[..]).unwrap(), Info::Z(expected));
+        // Sizes count from where the stream starts, not from the start of the input.
+        for skip in [0, 7] {
+            assert_eq!(
+                scan_info(at_offset(skip, &z)).unwrap(),
+                Info::Z(ZInfo {
+                    packed_len: Some(z.len() as u64),
+                    ..expected
+                }),
+                "stream at {skip}"
+            );
+        }
+        // A `.Z` header cut short is the LZW codec's error, not a wrong magic.
+        assert!(matches!(read_info(&z[..2]), Err(Error::Lzw(_))));
+    }
+
+    #[test]
+    fn offsets_and_sizes_count_from_the_start_of_the_stream() {
+        let (packed, scan) = two_segments();
+        assert_eq!(scan.segments.len(), 2);
+        assert_eq!(scan.segments[0].offset, HEADER_LEN as u64);
+        assert_eq!(
+            scan.segments[1].offset,
+            (HEADER_LEN + SEGMENT_FRAME_LEN) as u64 + scan.segments[0].packed_len
+        );
+        assert_eq!(scan.packed_len, packed.len() as u64);
+        let Info::Nnz(NnzInfo {
+            scan: Some(moved), ..
+        }) = scan_info(at_offset(5, &packed)).unwrap()
+        else {
+            panic!("a .nnz stream")
+        };
+        assert_eq!(moved, scan);
+    }
+
+    #[test]
+    fn a_cut_segment_body_reports_the_bytes_present() {
+        let (packed, scan) = two_segments();
+        let seg = scan.segments[1];
+        let body = seg.offset as usize + SEGMENT_FRAME_LEN;
+        for present in [0, 10, seg.packed_len as usize - 1] {
+            let got = scan_info(Cursor::new(&packed[..body + present]));
+            assert!(
+                matches!(
+                    got,
+                    Err(Error::Truncated(TruncatedError::Segment { index: 1, got, expected }))
+                        if got == present as u64 && expected == seg.packed_len
+                ),
+                "{present} bytes of the body: {got:?}"
+            );
+        }
+        // A body that is all there, with nothing after it, ends in the end frame.
+        let whole = body + seg.packed_len as usize;
+        assert!(matches!(
+            scan_info(Cursor::new(&packed[..whole])),
+            Err(Error::Truncated(TruncatedError::Inside {
+                section: Section::SegmentFrame,
+                got: 0,
+                ..
+            }))
+        ));
+    }
+
+    #[test]
+    fn a_segment_body_ending_inside_a_chunk_frame_is_corrupt() {
+        let (packed, scan) = two_segments();
+        // The last segment's length claims 3 bytes fewer than one chunk frame, and the
+        // input ends there: the walk must stop at the claimed end, not read past it.
+        let seg = scan.segments[1];
+        let frame = seg.offset as usize;
+        let mut b = packed[..frame + SEGMENT_FRAME_LEN + 3].to_vec();
+        b[frame + 4..frame + 12].copy_from_slice(&3u64.to_le_bytes());
+        assert!(
+            matches!(
+                scan_info(Cursor::new(&b)),
+                Err(Error::Corrupt(CorruptError::SegmentChunks { index: 1, .. }))
+            ),
+            "{:?}",
+            scan_info(Cursor::new(&b))
+        );
+    }
+}
