@@ -180,6 +180,29 @@ mod tests {
         assert!(total < text.len() / 4, "{total}");
     }
 
+    /// A chunk's payload with bytes after the coded ones is refused, with their count.
+    #[test]
+    fn bytes_after_a_chunk_are_counted_and_refused() {
+        let cfg = Preset::Fast.config();
+        let text = b"a chunk of text, coded and then padded";
+        let mut payload = Vec::new();
+        NeuralEncoder::new(&cfg)
+            .unwrap()
+            .encode_chunk(text, &mut payload);
+        for extra in [1usize, 5] {
+            let mut padded = payload.clone();
+            padded.extend(std::iter::repeat_n(0x55, extra));
+            let mut out = Vec::new();
+            let got = NeuralDecoder::new(&cfg)
+                .unwrap()
+                .decode_chunk(&padded, text.len(), &mut out);
+            assert!(
+                matches!(got, Err(Error::Corrupt(CorruptError::TrailingChunkBytes(n))) if n == extra),
+                "{extra} extra bytes: {got:?}"
+            );
+        }
+    }
+
     /// Entry `i` of the cost table is the code length of the middle of its bucket of
     /// probabilities, `(i + 0.5) / 4096`.
     #[test]

@@ -325,13 +325,38 @@ mod tests {
         let frame = seg.offset as usize;
         let mut b = packed[..frame + SEGMENT_FRAME_LEN + 3].to_vec();
         b[frame + 4..frame + 12].copy_from_slice(&3u64.to_le_bytes());
+        let second = |b: &[u8]| {
+            matches!(
+                scan_info(Cursor::new(b)),
+                Err(Error::Corrupt(CorruptError::SegmentChunks {
+                    index: 1,
+                    start: 1024,
+                    end: 1124,
+                }))
+            )
+        };
+        assert!(second(&b), "{:?}", scan_info(Cursor::new(&b)));
+
+        // With exactly a chunk frame's 8 bytes left, the frame is read (and here
+        // refused for its own reason) rather than taken for a short body.
+        let mut b = packed.clone();
+        b[frame + 4..frame + 12].copy_from_slice(&8u64.to_le_bytes());
+        let chunk = frame + SEGMENT_FRAME_LEN;
+        b[chunk..chunk + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(
             matches!(
                 scan_info(Cursor::new(&b)),
-                Err(Error::Corrupt(CorruptError::SegmentChunks { index: 1, .. }))
+                Err(Error::Corrupt(CorruptError::ChunkTooLong {
+                    got: u32::MAX,
+                    ..
+                }))
             ),
             "{:?}",
             scan_info(Cursor::new(&b))
         );
+        // A chunk frame whose payload runs past the segment's end.
+        let mut b = packed.clone();
+        b[frame + 4..frame + 12].copy_from_slice(&9u64.to_le_bytes());
+        assert!(second(&b), "{:?}", scan_info(Cursor::new(&b)));
     }
 }

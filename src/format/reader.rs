@@ -219,3 +219,52 @@ impl<R: Read> Read for NnzDecoder<R> {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{EncodeOptions, NnzEncoder};
+    use crate::model::Preset;
+
+    /// Progress counts the original bytes handed out and the container bytes read,
+    /// chunk by chunk, and the summary gives the totals at the end.
+    #[test]
+    fn progress_follows_every_chunk_and_the_summary_the_whole_stream() {
+        let mut cfg = Preset::Fast.config();
+        cfg.table_bits = 10;
+        let text = b"a stream in chunks, read one chunk at a time. ".repeat(30);
+        let opts = EncodeOptions {
+            segment_len: crate::format::MIN_SEGMENT_LEN,
+            chunk_len: 300,
+        };
+        let mut enc = NnzEncoder::with_options(Vec::new(), &cfg, None, opts).unwrap();
+        enc.encode(&text).unwrap();
+        let packed = enc.finish().unwrap().0;
+        let mut dec = NnzDecoder::new(&packed[..]).unwrap();
+        assert_eq!(dec.progress().raw_bytes, 0);
+        assert_eq!(dec.progress().packed_bytes, HEADER_LEN as u64);
+        // A segment is read whole: the packed count moves once per segment (two
+        // here), by its frame and body.
+        let (mut raw, mut packed_seen) = (0u64, vec![HEADER_LEN as u64]);
+        while let Some(chunk) = dec.next_chunk().unwrap() {
+            raw += chunk.len() as u64;
+            let p = dec.progress();
+            assert_eq!(p.raw_bytes, raw);
+            if packed_seen.last() != Some(&p.packed_bytes) {
+                packed_seen.push(p.packed_bytes);
+            }
+        }
+        assert_eq!(raw, text.len() as u64);
+        assert_eq!(packed_seen.len(), 3, "{packed_seen:?}");
+        assert!(packed_seen
+            .windows(2)
+            .all(|w| w[0] + (SEGMENT_FRAME_LEN as u64) < w[1]));
+        // Then the end frame (4 bytes) and the trailer.
+        assert_eq!(packed_seen[2] + 4 + TRAILER_LEN as u64, packed.len() as u64);
+        assert_eq!(
+            dec.summary(),
+            Summary::new(text.len() as u64, packed.len() as u64)
+        );
+        assert_eq!(dec.progress().packed_bytes, packed.len() as u64);
+    }
+}

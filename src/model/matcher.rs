@@ -248,6 +248,33 @@ mod tests {
         assert_eq!(m.len, 0);
     }
 
+    /// Every length falls in its bucket, at both ends of each.
+    #[test]
+    fn lengths_fall_in_their_buckets() {
+        let edges = [
+            (0, 0, 0),
+            (1, 7, 1),
+            (8, 11, 2),
+            (12, 15, 3),
+            (16, 19, 4),
+            (20, 23, 5),
+            (24, 27, 6),
+            (28, 31, 7),
+            (32, 47, 8),
+            (48, 63, 9),
+            (64, 95, 10),
+            (96, 127, 11),
+            (128, 255, 12),
+            (256, 511, 13),
+            (512, 1023, 14),
+            (1024, u32::MAX, 15),
+        ];
+        for (lo, hi, b) in edges {
+            assert_eq!((bucket(lo), bucket(hi)), (b, b), "{lo}..={hi}");
+        }
+        assert_eq!(LEN_BUCKETS, 16);
+    }
+
     #[test]
     fn fixed_vector() {
         let mut m = MatchModel::new(16, 12);
