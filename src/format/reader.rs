@@ -246,7 +246,10 @@ mod tests {
         // A segment is read whole: the packed count moves once per segment (two
         // here), by its frame and body.
         let (mut raw, mut packed_seen) = (0u64, vec![HEADER_LEN as u64]);
+        let mut chunks = 0;
         while let Some(chunk) = dec.next_chunk().unwrap() {
+            chunks += 1;
+            assert!(chunks <= 5, "1,410 bytes in chunks of 300 make 5 chunks");
             raw += chunk.len() as u64;
             let p = dec.progress();
             assert_eq!(p.raw_bytes, raw);
