@@ -248,6 +248,61 @@ mod tests {
         assert_eq!(m.len, 0);
     }
 
+    /// `n` bytes from a fixed generator: no six of them repeat within the text.
+    fn noise(n: usize) -> Vec<u8> {
+        let mut x = 0x2545_f491u32;
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (x >> 23) as u8
+            })
+            .collect()
+    }
+
+    /// Feeds whole bytes only (the bits' learning does not move the match).
+    fn feed_bytes(m: &mut MatchModel, text: &[u8]) {
+        for &c in text {
+            m.update_byte(c);
+        }
+    }
+
+    /// A new match is checked back over at most `VERIFY` bytes, however far the
+    /// text agrees.
+    #[test]
+    fn a_new_match_is_verified_back_at_most_verify_bytes() {
+        let a = noise(100);
+        let mut m = MatchModel::new(16, 12);
+        feed_bytes(&mut m, &a);
+        feed_bytes(&mut m, &a[..60]);
+        assert_eq!(m.len, 60);
+        // Lose the match: the next byte looks it up again, and the 61 bytes that
+        // agree are checked only as far back as VERIFY.
+        m.len = 0;
+        feed_bytes(&mut m, &a[60..61]);
+        assert_eq!(m.len, VERIFY as u32);
+        assert_eq!(m.ptr, 61);
+    }
+
+    /// A candidate is used only while it is well inside the history buffer: at least
+    /// `VERIFY` bytes short of its length back.
+    #[test]
+    fn candidates_too_far_back_for_the_buffer_are_not_used() {
+        // 128 bytes of history: a repeat at distance below 128 - 48 = 80 is found.
+        for (dist, found) in [
+            (20, true),
+            (70, true),
+            (79, true),
+            (80, false),
+            (100, false),
+        ] {
+            let a = noise(dist);
+            let mut m = MatchModel::new(7, 10);
+            feed_bytes(&mut m, &a);
+            feed_bytes(&mut m, &a[..MIN_LEN + 4]);
+            assert_eq!(m.len > 0, found, "repeat at distance {dist}: len {}", m.len);
+        }
+    }
+
     /// Every length falls in its bucket, at both ends of each.
     #[test]
     fn lengths_fall_in_their_buckets() {
