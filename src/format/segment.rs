@@ -342,8 +342,10 @@ mod tests {
         assert_eq!(frame.raw as usize, data.len());
         assert_eq!(frame.crc, crc32fast::hash(&data));
         let body = coded[SEGMENT_FRAME_LEN..].to_vec();
-        let back = decode_segment(&cfg, frame, body.clone(), 3, 100, &stop, &done).unwrap();
+        let decoded = AtomicU64::new(0);
+        let back = decode_segment(&cfg, frame, body.clone(), 3, 100, &stop, &decoded).unwrap();
         assert_eq!(back, data);
+        assert_eq!(decoded.load(Ordering::Relaxed), data.len() as u64);
 
         let bad_crc = SegmentFrame {
             crc: frame.crc ^ 1,
@@ -361,10 +363,23 @@ mod tests {
             raw: frame.raw - 1,
             ..frame
         };
+        // Found at the last chunk (1000 + 1000 + 580 bytes), after two were decoded;
+        // the error names the segment's original bytes.
+        let decoded = AtomicU64::new(0);
         assert!(matches!(
-            decode_segment(&cfg, short, body.clone(), 0, 0, &stop, &done),
-            Err(Error::Corrupt(CorruptError::SegmentChunks { .. }))
+            decode_segment(&cfg, short, body.clone(), 2, 500, &stop, &decoded),
+            Err(Error::Corrupt(CorruptError::SegmentChunks { index: 2, start: 500, end }))
+                if end == 500 + u64::from(frame.raw) - 1
         ));
+        assert_eq!(decoded.load(Ordering::Relaxed), 2000);
+        // A first chunk longer than the whole segment is refused before it is decoded.
+        let shorter = SegmentFrame { raw: 999, ..frame };
+        let decoded = AtomicU64::new(0);
+        assert!(matches!(
+            decode_segment(&cfg, shorter, body.clone(), 0, 0, &stop, &decoded),
+            Err(Error::Corrupt(CorruptError::SegmentChunks { end: 999, .. }))
+        ));
+        assert_eq!(decoded.load(Ordering::Relaxed), 0);
         let mut cut = body.clone();
         cut.truncate(body.len() - 1);
         let cut_frame = SegmentFrame {

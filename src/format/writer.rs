@@ -304,3 +304,39 @@ impl<W: Write> Write for NnzEncoder<W> {
         self.inner.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{MAX_SEGMENT_LEN, MIN_SEGMENT_LEN};
+
+    #[test]
+    fn options_out_of_range_are_refused() {
+        let ok = |segment_len, chunk_len| {
+            EncodeOptions {
+                segment_len,
+                chunk_len,
+            }
+            .validate()
+        };
+        for (s, c) in [
+            (MIN_SEGMENT_LEN, 1),
+            (MAX_SEGMENT_LEN, MAX_CHUNK_LEN),
+            (DEFAULT_SEGMENT_LEN, CHUNK_LEN),
+        ] {
+            assert!(ok(s, c).is_ok(), "{s} {c}");
+        }
+        for s in [0, MIN_SEGMENT_LEN - 1, MAX_SEGMENT_LEN + 1] {
+            assert!(matches!(
+                ok(s, CHUNK_LEN),
+                Err(Error::InvalidConfig(ConfigError::SegmentLen { got, .. })) if got == u64::from(s)
+            ));
+        }
+        for c in [0, MAX_CHUNK_LEN + 1] {
+            assert!(matches!(
+                ok(DEFAULT_SEGMENT_LEN, c),
+                Err(Error::InvalidConfig(ConfigError::ChunkLen { got, .. })) if got == c
+            ));
+        }
+    }
+}

@@ -216,6 +216,14 @@ mod tests {
     }
 
     #[test]
+    fn counts_its_mixers() {
+        let m = Mixers::new(10, [4, 4, 4], 0.1);
+        assert_eq!((m.len(), m.is_empty()), (3, false));
+        let none = Mixers::<0>::new(10, [], 0.1);
+        assert_eq!((none.len(), none.is_empty()), (0, true));
+    }
+
+    #[test]
     fn learns_to_trust_the_input_that_tells_the_bit() {
         let mut m = Mixers::new(2, [3, 1], 0.1);
         let mut z = Vec::new();
