@@ -310,6 +310,30 @@ mod tests {
     use super::*;
     use crate::format::{MAX_SEGMENT_LEN, MIN_SEGMENT_LEN};
 
+    /// Progress counts every byte given (coded or waiting) and every byte written;
+    /// the summary, the whole stream.
+    #[test]
+    fn progress_and_summary_count_what_was_given_and_written() {
+        let mut cfg = crate::model::Preset::Fast.config();
+        cfg.table_bits = 10;
+        let opts = EncodeOptions {
+            segment_len: MIN_SEGMENT_LEN,
+            chunk_len: 300,
+        };
+        let mut enc = NnzEncoder::with_options(Vec::new(), &cfg, None, opts).unwrap();
+        let text = b"given in pieces, coded in chunks. ".repeat(40);
+        let mut given = 0u64;
+        for piece in text.chunks(250) {
+            enc.encode(piece).unwrap();
+            given += piece.len() as u64;
+            let p = enc.progress();
+            assert_eq!(p.raw_bytes, given);
+            assert_eq!(p.packed_bytes, enc.get_ref().len() as u64);
+        }
+        let (out, summary) = enc.finish().unwrap();
+        assert_eq!(summary, Summary::new(text.len() as u64, out.len() as u64));
+    }
+
     #[test]
     fn options_out_of_range_are_refused() {
         let ok = |segment_len, chunk_len| {
