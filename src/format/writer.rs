@@ -309,6 +309,7 @@ impl<W: Write> Write for NnzEncoder<W> {
 mod tests {
     use super::*;
     use crate::format::{MAX_SEGMENT_LEN, MIN_SEGMENT_LEN};
+    use std::io::Cursor;
 
     /// Progress counts every byte given (coded or waiting) and every byte written;
     /// the summary, the whole stream.
@@ -320,8 +321,9 @@ mod tests {
             segment_len: MIN_SEGMENT_LEN,
             chunk_len: 300,
         };
-        let mut enc = NnzEncoder::with_options(Vec::new(), &cfg, None, opts).unwrap();
         let text = b"given in pieces, coded in chunks. ".repeat(40);
+        let len = Some(text.len() as u64);
+        let mut enc = NnzEncoder::with_options(Vec::new(), &cfg, len, opts).unwrap();
         let mut given = 0u64;
         for piece in text.chunks(250) {
             enc.encode(piece).unwrap();
@@ -332,6 +334,28 @@ mod tests {
         }
         let (out, summary) = enc.finish().unwrap();
         assert_eq!(summary, Summary::new(text.len() as u64, out.len() as u64));
+        // Pieces of 250 bytes still make chunks of 300: 1,360 bytes in two segments
+        // (1,024 = 300 + 300 + 300 + 124, then 300 + 36).
+        let Ok(crate::format::Info::Nnz(info)) = crate::format::scan_info(Cursor::new(&out)) else {
+            panic!("a .nnz stream")
+        };
+        let scan = info.scan.expect("scanned");
+        assert_eq!((scan.chunks, scan.max_chunk_len), (6, 300));
+    }
+
+    /// Bytes beyond the announced length are refused as they arrive, whatever the
+    /// pieces.
+    #[test]
+    fn bytes_beyond_the_announced_length_are_refused() {
+        let cfg = crate::model::Preset::Fast.config().fitted(Some(1000));
+        let opts = EncodeOptions {
+            segment_len: MIN_SEGMENT_LEN,
+            chunk_len: 300,
+        };
+        let mut enc = NnzEncoder::with_options(Vec::new(), &cfg, Some(600), opts).unwrap();
+        enc.encode(&[b'a'; 250]).unwrap();
+        enc.encode(&[b'b'; 250]).unwrap();
+        assert!(enc.encode(&[b'c'; 101]).is_err());
     }
 
     #[test]
