@@ -362,6 +362,8 @@ fn decoder_input_one_byte_at_a_time() {
         }
     }
     assert_eq!(&out[..n], &data[..]);
+    // Every byte after the header was taken, and counted.
+    assert_eq!(dec.bytes_in(), (z.len() - HEADER_LEN) as u64);
 }
 
 #[test]
@@ -376,6 +378,10 @@ fn streams_and_typed_errors() {
     let mut back = Vec::new();
     assert_eq!(decode_all(&z[..], &mut back).unwrap(), data.len() as u64);
     assert_eq!(back, data);
+    let mut dec = LzwDecoder::new(&z[..]).unwrap();
+    let mut back = Vec::new();
+    dec.read_to_end(&mut back).unwrap();
+    assert_eq!((back.len(), dec.bytes_in()), (data.len(), z.len() as u64));
 
     let bad = Bits::new(0x90).put(97, 9).put(300, 9).done();
     let mut dec = LzwDecoder::new(&bad[..]).unwrap();
