@@ -207,17 +207,15 @@ impl Decoder {
         self.acc_bits -= k;
         self.skip -= k;
         if self.skip > 0 {
-            // `acc` is empty; its upper bits belonged to the bytes skipped next.
+            // `acc` is empty; its upper bits belonged to the bytes skipped next. What
+            // is left is whole bytes: a group ends on a byte boundary (groups are
+            // `n_bits` bytes long, counted from the end of the header or an earlier
+            // group's end), and so does `acc` (it is refilled a byte at a time).
+            debug_assert_eq!(self.skip % 8, 0);
             self.acc = 0;
             while self.skip >= 8 && *i < inp.len() {
                 *i += 1;
                 self.skip -= 8;
-            }
-            if self.skip > 0 && *i < inp.len() {
-                self.acc = u64::from(inp[*i]) >> self.skip;
-                self.acc_bits = 8 - self.skip;
-                *i += 1;
-                self.skip = 0;
             }
         }
         self.skip == 0

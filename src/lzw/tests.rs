@@ -366,6 +366,34 @@ fn decoder_input_one_byte_at_a_time() {
     assert_eq!(dec.bytes_in(), (z.len() - HEADER_LEN) as u64);
 }
 
+/// Input in pieces of every small size, so that pieces end inside the padding that
+/// follows each change of code width.
+#[test]
+fn decoder_input_in_pieces_of_every_small_size() {
+    let data = sample(30_000);
+    for bits in [12, 16] {
+        let z = compress_bytes(&data, bits);
+        for step in 2..=17 {
+            let mut dec = Decoder::new(Header::parse(&z).unwrap());
+            let mut out = vec![0u8; data.len() + 1];
+            let mut n = 0;
+            for piece in z[HEADER_LEN..].chunks(step) {
+                let mut inp = piece;
+                loop {
+                    let st = dec.decode(inp, &mut out[n..]);
+                    st.result.unwrap();
+                    n += st.written;
+                    inp = &inp[st.consumed..];
+                    if inp.is_empty() && st.written == 0 {
+                        break;
+                    }
+                }
+            }
+            assert_eq!(&out[..n], &data[..], "{bits} bits, pieces of {step}");
+        }
+    }
+}
+
 #[test]
 fn streams_and_typed_errors() {
     let data = sample(50_000);
