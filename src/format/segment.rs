@@ -380,6 +380,25 @@ mod tests {
             Err(Error::Corrupt(CorruptError::SegmentChunks { end: 999, .. }))
         ));
         assert_eq!(decoded.load(Ordering::Relaxed), 0);
+        // The second chunk's payload one byte short: that chunk is named, by its
+        // original bytes (the segment's start + 1000 .. + 2000).
+        let mut short_chunk = body.clone();
+        let p1 = u32::from_le_bytes(body[4..8].try_into().unwrap()) as usize;
+        let at = 8 + p1 + 4;
+        let p2 = u32::from_le_bytes(body[at..at + 4].try_into().unwrap());
+        short_chunk[at..at + 4].copy_from_slice(&(p2 - 1).to_le_bytes());
+        let got = decode_segment(&cfg, frame, short_chunk, 3, 100, &stop, &done);
+        assert!(
+            matches!(
+                got,
+                Err(Error::Corrupt(CorruptError::Chunk {
+                    start: 1100,
+                    end: 2100,
+                    ..
+                }))
+            ),
+            "{got:?}"
+        );
         let mut cut = body.clone();
         cut.truncate(body.len() - 1);
         let cut_frame = SegmentFrame {
