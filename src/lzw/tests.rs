@@ -342,15 +342,14 @@ fn small_buffers_give_the_same_bytes() {
     }
 }
 
-#[test]
-fn decoder_input_one_byte_at_a_time() {
-    let data = sample(20_000);
-    let z = compress_bytes(&data, 16);
-    let mut dec = Decoder::new(Header::parse(&z).unwrap());
-    let mut out = vec![0u8; 100_000];
+/// Decodes the `.Z` stream `z`, handing the decoder its code bytes in pieces of
+/// `step` bytes; returns the output and the decoder (for its counts).
+fn decode_in_pieces(z: &[u8], step: usize, out_len: usize) -> (Vec<u8>, Decoder) {
+    let mut dec = Decoder::new(Header::parse(z).unwrap());
+    let mut out = vec![0u8; out_len];
     let mut n = 0;
-    for &b in &z[3..] {
-        let mut inp: &[u8] = &[b];
+    for piece in z[HEADER_LEN..].chunks(step) {
+        let mut inp = piece;
         loop {
             let st = dec.decode(inp, &mut out[n..]);
             st.result.unwrap();
@@ -361,7 +360,16 @@ fn decoder_input_one_byte_at_a_time() {
             }
         }
     }
-    assert_eq!(&out[..n], &data[..]);
+    out.truncate(n);
+    (out, dec)
+}
+
+#[test]
+fn decoder_input_one_byte_at_a_time() {
+    let data = sample(20_000);
+    let z = compress_bytes(&data, 16);
+    let (out, dec) = decode_in_pieces(&z, 1, 100_000);
+    assert_eq!(out, data);
     // Every byte after the header was taken, and counted.
     assert_eq!(dec.bytes_in(), (z.len() - HEADER_LEN) as u64);
 }
@@ -374,22 +382,8 @@ fn decoder_input_in_pieces_of_every_small_size() {
     for bits in [12, 16] {
         let z = compress_bytes(&data, bits);
         for step in 2..=17 {
-            let mut dec = Decoder::new(Header::parse(&z).unwrap());
-            let mut out = vec![0u8; data.len() + 1];
-            let mut n = 0;
-            for piece in z[HEADER_LEN..].chunks(step) {
-                let mut inp = piece;
-                loop {
-                    let st = dec.decode(inp, &mut out[n..]);
-                    st.result.unwrap();
-                    n += st.written;
-                    inp = &inp[st.consumed..];
-                    if inp.is_empty() && st.written == 0 {
-                        break;
-                    }
-                }
-            }
-            assert_eq!(&out[..n], &data[..], "{bits} bits, pieces of {step}");
+            let (out, _) = decode_in_pieces(&z, step, data.len() + 1);
+            assert_eq!(out, data, "{bits} bits, pieces of {step}");
         }
     }
 }
