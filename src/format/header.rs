@@ -117,13 +117,17 @@ impl Header {
                 expected: 4,
             }));
         }
-        // Counted, like the rest of the header, from its first byte.
-        if read_full(r, &mut b[4..5])? == 0 {
-            return Err(Error::Truncated(TruncatedError::Inside {
+        // A cut after the magic counts, like the rest of the header, from its first
+        // byte.
+        let cut = |got| {
+            Error::Truncated(TruncatedError::Inside {
                 section: Section::Header,
-                got: 4,
+                got,
                 expected: HEADER_LEN,
-            }));
+            })
+        };
+        if read_full(r, &mut b[4..5])? == 0 {
+            return Err(cut(4));
         }
         if b[4] != VERSION {
             return Err(Error::UnsupportedVersion {
@@ -133,11 +137,7 @@ impl Header {
         }
         let n = read_full(r, &mut b[5..])?;
         if n < HEADER_LEN - 5 {
-            return Err(Error::Truncated(TruncatedError::Inside {
-                section: Section::Header,
-                got: n + 5,
-                expected: HEADER_LEN,
-            }));
+            return Err(cut(n + 5));
         }
         Self::parse_checked(&b)
     }

@@ -206,25 +206,16 @@ pub fn scan_info<R: Read + Seek>(mut r: R) -> Result<Info> {
 mod tests {
     use super::*;
     use crate::error::Section;
-    use crate::format::{
-        EncodeOptions, NnzEncoder, HEADER_LEN, MIN_SEGMENT_LEN, SEGMENT_FRAME_LEN,
-    };
-    use crate::model::Preset;
+    use crate::format::{HEADER_LEN, SEGMENT_FRAME_LEN};
     use std::io::Cursor;
 
     /// A `.nnz` stream of two segments (1,024 and 100 bytes; chunks of 300) and its
     /// scan.
     fn two_segments() -> (Vec<u8>, NnzScan) {
-        let mut cfg = Preset::Fast.config();
-        cfg.table_bits = 10;
         let text: Vec<u8> = (0..1124u32)
             .map(|i| b"abcde fghij\n"[(i % 12) as usize])
             .collect();
-        let opts = EncodeOptions {
-            segment_len: MIN_SEGMENT_LEN,
-            chunk_len: 300,
-        };
-        let mut enc = NnzEncoder::with_options(Vec::new(), &cfg, None, opts).unwrap();
+        let mut enc = crate::format::small_encoder(None);
         enc.encode(&text).unwrap();
         let packed = enc.finish().unwrap().0;
         let Info::Nnz(NnzInfo {

@@ -223,21 +223,13 @@ impl<R: Read> Read for NnzDecoder<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::{EncodeOptions, NnzEncoder};
-    use crate::model::Preset;
 
     /// Progress counts the original bytes handed out and the container bytes read,
     /// chunk by chunk, and the summary gives the totals at the end.
     #[test]
     fn progress_follows_every_chunk_and_the_summary_the_whole_stream() {
-        let mut cfg = Preset::Fast.config();
-        cfg.table_bits = 10;
         let text = b"a stream in chunks, read one chunk at a time. ".repeat(30);
-        let opts = EncodeOptions {
-            segment_len: crate::format::MIN_SEGMENT_LEN,
-            chunk_len: 300,
-        };
-        let mut enc = NnzEncoder::with_options(Vec::new(), &cfg, None, opts).unwrap();
+        let mut enc = crate::format::small_encoder(None);
         enc.encode(&text).unwrap();
         let packed = enc.finish().unwrap().0;
         let mut dec = NnzDecoder::new(&packed[..]).unwrap();

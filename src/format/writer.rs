@@ -315,15 +315,8 @@ mod tests {
     /// the summary, the whole stream.
     #[test]
     fn progress_and_summary_count_what_was_given_and_written() {
-        let mut cfg = crate::model::Preset::Fast.config();
-        cfg.table_bits = 10;
-        let opts = EncodeOptions {
-            segment_len: MIN_SEGMENT_LEN,
-            chunk_len: 300,
-        };
         let text = b"given in pieces, coded in chunks. ".repeat(40);
-        let len = Some(text.len() as u64);
-        let mut enc = NnzEncoder::with_options(Vec::new(), &cfg, len, opts).unwrap();
+        let mut enc = crate::format::small_encoder(Some(text.len() as u64));
         let mut given = 0u64;
         for piece in text.chunks(250) {
             enc.encode(piece).unwrap();
@@ -347,12 +340,7 @@ mod tests {
     /// pieces.
     #[test]
     fn bytes_beyond_the_announced_length_are_refused() {
-        let cfg = crate::model::Preset::Fast.config().fitted(Some(1000));
-        let opts = EncodeOptions {
-            segment_len: MIN_SEGMENT_LEN,
-            chunk_len: 300,
-        };
-        let mut enc = NnzEncoder::with_options(Vec::new(), &cfg, Some(600), opts).unwrap();
+        let mut enc = crate::format::small_encoder(Some(600));
         enc.encode(&[b'a'; 250]).unwrap();
         enc.encode(&[b'b'; 250]).unwrap();
         assert!(enc.encode(&[b'c'; 101]).is_err());
