@@ -238,17 +238,24 @@ fn model_flags_reach_the_header() {
     assert_eq!(back, text);
 }
 
-/// The default preset's sparse and markup contexts can be dropped one by one.
+/// The default preset's sparse, markup and indirect contexts can be dropped one by
+/// one.
 #[test]
-fn sparse_and_markup_flags_reach_the_header() {
+fn sparse_markup_and_indirect_flags_reach_the_header() {
     let text = sample_text(3000);
     let dir = dir_with(&[("a", &text)]);
     let p = dir.path();
-    for (flags, sparse, markup) in [
-        (&[][..], true, true),
-        (&["--no-sparse"][..], false, true),
-        (&["--no-markup"][..], true, false),
-        (&["--no-sparse", "--no-markup"][..], false, false),
+    for (flags, sparse, markup, indirect) in [
+        (&[][..], true, true, true),
+        (&["--no-sparse"][..], false, true, true),
+        (&["--no-markup"][..], true, false, true),
+        (&["--no-indirect"][..], true, true, false),
+        (
+            &["--no-sparse", "--no-markup", "--no-indirect"][..],
+            false,
+            false,
+            false,
+        ),
     ] {
         nnzip()
             .current_dir(p)
@@ -260,7 +267,11 @@ fn sparse_and_markup_flags_reach_the_header() {
         let nnz = fs::read(p.join("a.nnz")).unwrap();
         let mut dec = nnzip::format::NnzDecoder::new(&nnz[..]).unwrap();
         let cfg = &dec.header().config;
-        assert_eq!((cfg.sparse, cfg.markup), (sparse, markup), "{flags:?}");
+        assert_eq!(
+            (cfg.sparse, cfg.markup, cfg.indirect),
+            (sparse, markup, indirect),
+            "{flags:?}"
+        );
         let mut back = Vec::new();
         std::io::Read::read_to_end(&mut dec, &mut back).unwrap();
         assert_eq!(back, text);
@@ -300,7 +311,7 @@ fn the_header_stores_the_table_fitted_to_the_input() {
         let model = if preset == "fast" {
             "model:         orders 2,3,4,6 +word +match, table 2^13 buckets, 1 hidden layer(s) of 4 relu, 0 byte embedding(s)"
         } else {
-            "model:         orders 2,3,4,5,6,8 +word +match +sparse +markup, table 2^13 buckets, 1 hidden layer(s) of 8 relu, 1 byte embedding(s)"
+            "model:         orders 2,3,4,5,6,8 +word +match +sparse +markup +indirect, table 2^13 buckets, 1 hidden layer(s) of 8 relu, 1 byte embedding(s)"
         };
         assert!(info.contains(model), "{model:?} missing in:\n{info}");
 

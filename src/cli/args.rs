@@ -352,6 +352,11 @@ pub struct ModelArgs {
     #[arg(long)]
     pub no_markup: bool,
 
+    /// Drop the indirect contexts: the bytes that followed the last one and two bytes
+    /// the previous times they were seen.
+    #[arg(long)]
+    pub no_indirect: bool,
+
     /// log2 of the number of 64-byte buckets of the context table that all contexts
     /// share (10..=24); memory grows as 2^N (24: 1 GiB). For a file of known length it
     /// is lowered to what the file can use (at most one bucket per byte).
@@ -387,6 +392,7 @@ impl ModelArgs {
             || self.no_match
             || self.no_sparse
             || self.no_markup
+            || self.no_indirect
             || self.table_bits.is_some()
             || self.byte_embed.is_some()
             || self.lr.is_some()
@@ -435,6 +441,9 @@ impl ModelArgs {
         }
         if self.no_markup {
             cfg.markup = false;
+        }
+        if self.no_indirect {
+            cfg.indirect = false;
         }
         if let Some(v) = self.table_bits {
             cfg.table_bits = v;

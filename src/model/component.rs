@@ -43,6 +43,12 @@ pub trait ContextModel: std::fmt::Debug + Send {
     /// be neither mixed nor salted per model: the caller mixes it with the context's
     /// index ([`salted`]); [`join`] combines parts cheaply.
     fn hashes(&mut self, hist: &History, out: &mut Vec<u64>);
+
+    /// Bytes of the tables this model allocates beyond its few fields (counted in
+    /// [`crate::model::Predictor::memory_bytes`]).
+    fn memory_bytes(&self) -> usize {
+        0
+    }
 }
 
 /// A 64-bit finaliser (the multiply-xorshift of splitmix64): every input bit reaches

@@ -3,6 +3,7 @@
 
 use crate::error::{ConfigError, Error, HeaderError, Result, TruncatedError};
 use crate::model::component::ContextModel;
+use crate::model::indirect::Indirect;
 use crate::model::markup::Markup;
 use crate::model::orders::Orders;
 use crate::model::sparse::Sparse;
@@ -160,6 +161,7 @@ impl Preset {
                 match_model: true,
                 sparse: false,
                 markup: false,
+                indirect: false,
                 table_bits: 20,
                 hidden: 4,
                 layers: 1,
@@ -178,6 +180,7 @@ impl Preset {
                 match_model: true,
                 sparse: true,
                 markup: true,
+                indirect: true,
                 table_bits: 22,
                 hidden: 8,
                 layers: 1,
@@ -193,6 +196,7 @@ impl Preset {
                 match_model: true,
                 sparse: true,
                 markup: true,
+                indirect: true,
                 table_bits: 24,
                 hidden: 16,
                 layers: 1,
@@ -213,8 +217,8 @@ impl Preset {
 pub const TABLE_BUCKETS_PER_BYTE_LOG2: u8 = 0;
 
 /// The most hashed contexts any valid configuration has: every order, two word
-/// contexts, three sparse, two markup.
-pub const MAX_CONTEXTS: usize = limits::MAX_ORDER as usize + 2 + 3 + 2;
+/// contexts, three sparse, two markup, three indirect.
+pub const MAX_CONTEXTS: usize = limits::MAX_ORDER as usize + 2 + 3 + 2 + 3;
 
 // Every configuration's inputs fit one mixer row (a context each, order 0, two from
 // the match model, a bias), so `Mixers::new` can never be asked for more.
@@ -253,6 +257,9 @@ pub struct ModelConfig {
     pub sparse: bool,
     /// Whether the markup (XML/wiki state) and column contexts are inputs.
     pub markup: bool,
+    /// Whether the indirect contexts (the bytes that followed the last one and two
+    /// bytes before) are inputs.
+    pub indirect: bool,
     /// log2 of the number of 64-byte buckets of the hashed context table that all
     /// context models share.
     pub table_bits: u8,
@@ -363,6 +370,11 @@ impl ModelConfig {
         } else {
             0
         };
+        let indirect = if self.indirect {
+            crate::model::indirect::MEMORY_BYTES
+        } else {
+            0
+        };
         let apm = if self.apm { (256 + 65_536) * 33 * 2 } else { 0 };
         // First-layer mixers: one fixed-width row of inputs per weight set.
         let sets: usize = super::MIXER_SETS.iter().sum();
@@ -377,7 +389,7 @@ impl ModelConfig {
         // The first layer has a row per input padded to a whole block (zero rows).
         let net = 4 * (padded(net_inputs) as u64 * h + second + emb * h + 8 * h)
             + 4 * 8 * padded(net_inputs) as u64;
-        table + maps + matcher + apm + mixers + net
+        table + maps + matcher + indirect + apm + mixers + net
     }
 
     /// This configuration with the context table no larger than an input of `len`
@@ -402,6 +414,7 @@ impl ModelConfig {
             + if self.word { 2 } else { 0 }
             + if self.sparse { 3 } else { 0 }
             + if self.markup { 2 } else { 0 }
+            + if self.indirect { 3 } else { 0 }
     }
 
     /// The context models this configuration turns on, in input order.
@@ -419,6 +432,9 @@ impl ModelConfig {
         if self.markup {
             v.push(Box::new(Markup::new()));
         }
+        if self.indirect {
+            v.push(Box::new(Indirect::new()));
+        }
         v
     }
 
@@ -435,7 +451,8 @@ impl ModelConfig {
             | u8::from(self.match_model) << 1
             | u8::from(self.apm) << 2
             | u8::from(self.sparse) << 3
-            | u8::from(self.markup) << 4;
+            | u8::from(self.markup) << 4
+            | u8::from(self.indirect) << 5;
         w.write_u16::<LE>(mask)?;
         w.write_u8(flags)?;
         w.write_u8(self.table_bits)?;
@@ -472,7 +489,7 @@ impl ModelConfig {
         let reserved = u32::from(c.read_u8()?) | u32::from(c.read_u16::<LE>()?);
         let lr = f32::from_bits(c.read_u32::<LE>()?);
         let seed = c.read_u64::<LE>()?;
-        if flags & !0b1_1111 != 0 || reserved != 0 {
+        if flags & !0b11_1111 != 0 || reserved != 0 {
             return Err(Error::InvalidHeader(HeaderError::ReservedModelBits));
         }
         let activation = Activation::from_id(act)
@@ -484,6 +501,7 @@ impl ModelConfig {
             apm: flags & 4 != 0,
             sparse: flags & 8 != 0,
             markup: flags & 16 != 0,
+            indirect: flags & 32 != 0,
             table_bits,
             hidden,
             layers,
@@ -503,12 +521,13 @@ impl ModelConfig {
     pub fn describe(&self) -> String {
         let orders: Vec<String> = self.orders.iter().map(|o| o.to_string()).collect();
         format!(
-            "orders {}{}{}{}{}, table 2^{} buckets, {} hidden layer(s) of {} {}, {} byte embedding(s), lr {}, apm {}, seed {:#x}",
+            "orders {}{}{}{}{}{}, table 2^{} buckets, {} hidden layer(s) of {} {}, {} byte embedding(s), lr {}, apm {}, seed {:#x}",
             orders.join(","),
             if self.word { " +word" } else { "" },
             if self.match_model { " +match" } else { "" },
             if self.sparse { " +sparse" } else { "" },
             if self.markup { " +markup" } else { "" },
+            if self.indirect { " +indirect" } else { "" },
             self.table_bits,
             self.layers,
             self.hidden,
@@ -613,5 +632,31 @@ mod tests {
             ModelConfig::read_from(&mut &buf[..10]),
             Err(Error::Truncated(TruncatedError::ModelConfig))
         ));
+    }
+
+    #[test]
+    fn each_flag_bit_is_one_component_and_the_rest_are_reserved() {
+        let mut buf = Vec::new();
+        Preset::Fast.config().write_to(&mut buf).unwrap();
+        assert_eq!(buf[2], 0b0_0011, "fast: word and match only");
+        let mut b = buf.clone();
+        b[2] |= 1 << 5;
+        let cfg = ModelConfig::read_from(&mut &b[..]).unwrap();
+        assert!(cfg.indirect && !cfg.sparse && !cfg.markup);
+        assert_eq!(
+            cfg.context_count(),
+            Preset::Fast.config().context_count() + 3
+        );
+        for bit in [6, 7] {
+            let mut b = buf.clone();
+            b[2] |= 1 << bit;
+            assert!(
+                matches!(
+                    ModelConfig::read_from(&mut &b[..]),
+                    Err(Error::InvalidHeader(HeaderError::ReservedModelBits))
+                ),
+                "bit {bit}"
+            );
+        }
     }
 }

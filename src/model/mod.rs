@@ -27,6 +27,7 @@
 pub mod apm;
 pub mod component;
 pub mod config;
+pub mod indirect;
 pub mod markup;
 pub mod matcher;
 pub mod mixer;
@@ -457,6 +458,7 @@ impl Predictor {
             + self.mixers.memory_bytes()
             + self.matcher.as_ref().map_or(0, MatchModel::memory_bytes)
             + self.sse.as_ref().map_or(0, Sse::memory_bytes)
+            + self.models.iter().map(|m| m.memory_bytes()).sum::<usize>()
     }
 
     /// The learning rate configured (the schedule starts above it).
@@ -558,13 +560,14 @@ mod tests {
 
     const FIXED_PREDICTIONS: [u64; 3] = [
         8239364731251566445,
-        17548044152198201240,
-        10359073869928872813,
+        9506604151955371761,
+        2625082066918992696,
     ];
-    const FIXED_HASHES: [u64; 4] = [
+    const FIXED_HASHES: [u64; 5] = [
         12633546995243359331,
         14222845905961363161,
         13650525832357696732,
         4107602241402641031,
+        4976120839282238384,
     ];
 }
