@@ -375,7 +375,11 @@ impl ModelConfig {
         } else {
             0
         };
-        let apm = if self.apm { (256 + 65_536) * 33 * 2 } else { 0 };
+        let apm = if self.apm {
+            (256 + 2 * 65_536) * 33 * 2
+        } else {
+            0
+        };
         // First-layer mixers: one fixed-width row of inputs per weight set.
         let sets: usize = super::MIXER_SETS.iter().sum();
         let mixers = 4 * (sets * super::mixer::MAX_INPUTS) as u64;

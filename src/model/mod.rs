@@ -353,7 +353,7 @@ impl Predictor {
         self.p_mlp = t.squash16(li);
         let mut p = self.p_mlp;
         if let Some(sse) = &mut self.sse {
-            p = sse.refine(p, c0, c1, t);
+            p = sse.refine(p, c0, self.hist.last as u32, t);
         }
         p.clamp(1, 65535)
     }
@@ -560,8 +560,8 @@ mod tests {
 
     const FIXED_PREDICTIONS: [u64; 3] = [
         8239364731251566445,
-        9506604151955371761,
-        2625082066918992696,
+        8825768601799421527,
+        14980952878285042136,
     ];
     const FIXED_HASHES: [u64; 5] = [
         12633546995243359331,

@@ -140,7 +140,7 @@ impl Peeker {
         let logit = p.mlp.peek(&self.z, emb, bitpos as usize);
         let mut q = t.squash16((logit * squash::LOGIT_SCALE) as i32);
         if let Some(sse) = &p.sse {
-            q = sse.peek(q, c0, c1);
+            q = sse.peek(q, c0, p.hist.last as u32);
         }
         Some(q.clamp(1, 65535))
     }
