@@ -3,6 +3,7 @@
 //! agreeing; some files also have a known outcome, checked below.
 
 mod lzw_layers;
+mod prereq;
 
 use lzw_layers::decode_all_layers;
 use nnzip::lzw::{compress_bytes, LzwError};
@@ -48,4 +49,26 @@ fn nnzip_nine_bit_output_is_stable() {
     let z = read("nnzip_b9_seq3000.Z");
     assert_eq!(compress_bytes(&data, 9), z);
     assert_eq!(decode_all_layers(&z), Ok(data));
+}
+
+/// Past 8 MiB of input, `compress` computes the ratio of its CLEAR check as
+/// `bytes_in / (bytes_out >> 8)` (so that `bytes_in << 8` cannot overflow), and its
+/// decisions there depend on that rounding. The first 10,000,000 bytes of gcide.dict
+/// fill the 16-bit table long before, and must code to exactly what `compress -b 16`
+/// (ncompress 4.2.4.6) wrote for them: 3,697,039 bytes with CRC-32 0x58892983 (checked
+/// on 2026-12-01; `lzw_oracle` compares with the tool itself where it is installed).
+#[test]
+fn past_8_mib_the_ratio_check_rounds_as_compress_does() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpora/dict/gcide.dict"
+    );
+    let Ok(all) = std::fs::read(path) else {
+        prereq::missing(path);
+        return;
+    };
+    let data = &all[..10_000_000];
+    let z = compress_bytes(data, 16);
+    assert_eq!(z.len(), 3_697_039);
+    assert_eq!(crc32fast::hash(&z), 0x5889_2983);
 }
