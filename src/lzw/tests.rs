@@ -423,3 +423,22 @@ fn streams_and_typed_errors() {
         other => panic!("unexpected {:?}", other.map(|_| ())),
     }
 }
+
+#[test]
+fn flush_hands_the_codes_so_far_to_the_writer() {
+    let data = sample(20_000);
+    let mut enc = LzwEncoder::new(Vec::new(), 16).unwrap();
+    enc.write_all(&data).unwrap();
+    // Everything is still in the 64 KiB buffer until a flush.
+    assert!(enc.get_ref().is_empty());
+    enc.flush().unwrap();
+    let flushed = enc.get_ref().len();
+    let z = enc.finish().unwrap();
+    // All but the last code and partial byte, which only `finish` writes.
+    assert!(
+        flushed > 3 && flushed + 4 >= z.len(),
+        "{flushed} of {}",
+        z.len()
+    );
+    assert_eq!(z, compress_bytes(&data, 16));
+}
