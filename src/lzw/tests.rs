@@ -442,3 +442,15 @@ fn flush_hands_the_codes_so_far_to_the_writer() {
     );
     assert_eq!(z, compress_bytes(&data, 16));
 }
+
+#[test]
+fn decode_all_keeps_its_input_while_the_output_waits() {
+    // 1 MiB of one byte: codes that fit one read expand to sixteen output buffers, so
+    // most of the input must wait in the buffer while output is written.
+    let data = vec![b'a'; 1 << 20];
+    let z = compress_bytes(&data, 16);
+    assert!(z.len() < 16 << 10, "{}", z.len());
+    let mut back = Vec::new();
+    assert_eq!(decode_all(&z[..], &mut back).unwrap(), data.len() as u64);
+    assert_eq!(back, data);
+}
