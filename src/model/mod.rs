@@ -363,6 +363,18 @@ impl Predictor {
     pub fn update(&mut self, bit: u8) {
         // The network and the mixers learn first: the mixers' inputs are about to
         // be replaced by the next bit's.
+        if let Some(sse) = &self.sse {
+            // The next bit's SSE entries are known now: fetch them while the rest of
+            // the update and the next prediction run.
+            let c0 = self.c0 << 1 | u32::from(bit);
+            let last = self.hist.last as u32;
+            let next = if self.bitpos == 7 {
+                (1, last << 8 | (c0 & 0xff))
+            } else {
+                (c0, last)
+            };
+            sse.prefetch(next.0, next.1);
+        }
         let err = f32::from(bit) - self.p_mlp as f32 * (1.0 / 65536.0);
         self.mlp.backward(err);
         self.mixers.update(bit, self.mixer_lr);

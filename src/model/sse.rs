@@ -59,6 +59,15 @@ impl Sse {
         self.o3.update(bit);
     }
 
+    /// Fetches the entries the next [`Sse::refine`] with `c0` and `last` will read
+    /// from the two large stages (the order-0 one stays in cache).
+    #[inline(always)]
+    pub fn prefetch(&self, c0: u32, last: u32) {
+        let c0 = c0 as usize;
+        self.o1.prefetch(o1_index(c0, last));
+        self.o3.prefetch(o3_index(c0, last));
+    }
+
     /// [`Sse::refine`] as a read-only look (for `nnzip explain`): the same value,
     /// nothing remembered for [`Sse::update`].
     pub fn peek(&self, p: u32, c0: u32, last: u32) -> u32 {

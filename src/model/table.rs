@@ -134,7 +134,7 @@ impl HashTable {
 
 /// A hint to the CPU to load the cache line at the start of `s`.
 #[inline(always)]
-fn prefetch(s: &[u8]) {
+pub(super) fn prefetch<T>(s: &[T]) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
