@@ -43,6 +43,7 @@
 pub mod api;
 #[cfg(feature = "cli")]
 pub mod bench;
+mod boxed;
 pub mod coder;
 pub mod error;
 #[cfg(feature = "cli")]

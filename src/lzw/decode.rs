@@ -16,6 +16,7 @@
 //! calls.
 
 use super::{Header, LzwError, CLEAR, HEADER_LEN};
+use crate::boxed::boxed_array;
 
 const TABLE_LEN: usize = 1 << 16;
 const INIT_BITS: u32 = 9;
@@ -100,13 +101,6 @@ impl std::fmt::Debug for Decoder {
             .field("bytes_in", &self.bytes_in)
             .field("error", &self.error)
             .finish_non_exhaustive()
-    }
-}
-
-fn boxed_array<T: Copy, const N: usize>(value: T) -> Box<[T; N]> {
-    match vec![value; N].into_boxed_slice().try_into() {
-        Ok(array) => array,
-        Err(_) => unreachable!("a vector of N elements converts to [T; N]"),
     }
 }
 

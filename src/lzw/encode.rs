@@ -28,6 +28,7 @@
 //! and the processor overlaps the lookups of one string (2x faster on long strings).
 
 use super::{check_max_bits, LzwError, CLEAR, HEADER_LEN};
+use crate::boxed::boxed_array;
 
 /// First code of a new table (256 is CLEAR).
 const FIRST: u32 = 257;
@@ -117,13 +118,6 @@ fn random_odd() -> u32 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u32(0x9e37_79b1);
     (h.finish() >> 32) as u32 | 1
-}
-
-fn boxed_array<T: Copy, const N: usize>(value: T) -> Box<[T; N]> {
-    match vec![value; N].into_boxed_slice().try_into() {
-        Ok(array) => array,
-        Err(_) => unreachable!("a vector of N elements converts to [T; N]"),
-    }
 }
 
 /// Everything but the table, so that both can be borrowed at once.

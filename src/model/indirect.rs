@@ -9,6 +9,7 @@
 //! the cost of two small tables (129 KiB).
 
 use super::component::{ContextModel, History};
+use crate::boxed::boxed_array;
 
 /// Bytes of the two history tables: 256 `u32` and 65,536 `u16`.
 pub const MEMORY_BYTES: u64 = 256 * 4 + 65_536 * 2;
@@ -26,11 +27,8 @@ impl Indirect {
     /// Empty histories (every context "followed by zero bytes").
     pub fn new() -> Self {
         Indirect {
-            after1: Box::new([0; 256]),
-            after2: vec![0u16; 65_536]
-                .into_boxed_slice()
-                .try_into()
-                .unwrap_or_else(|_| unreachable!("the vector has 65,536 entries")),
+            after1: boxed_array(0),
+            after2: boxed_array(0),
         }
     }
 }
