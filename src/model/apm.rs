@@ -4,6 +4,14 @@
 
 use super::squash::{squash16, stretch16, Tables};
 
+/// Learned points per context.
+const POINTS: usize = 33;
+
+/// Bytes an [`Apm`] over `contexts` contexts holds (its [`Apm::memory_bytes`]).
+pub const fn memory_for(contexts: usize) -> u64 {
+    (contexts * POINTS * 2) as u64
+}
+
 /// One APM over `contexts` contexts.
 #[derive(Debug)]
 pub struct Apm {
@@ -15,10 +23,10 @@ pub struct Apm {
 impl Apm {
     /// An APM for `contexts` contexts, learning at `1/2^rate`, starting as identity.
     pub fn new(contexts: usize, rate: u32) -> Self {
-        let row: Vec<u16> = (0..33)
+        let row: Vec<u16> = (0..POINTS as i32)
             .map(|j| squash16((j - 16) * 128).clamp(1, 65535) as u16)
             .collect();
-        let mut t = Vec::with_capacity(contexts * 33);
+        let mut t = Vec::with_capacity(contexts * POINTS);
         for _ in 0..contexts {
             t.extend_from_slice(&row);
         }
@@ -32,7 +40,7 @@ impl Apm {
         let s = (t.stretch12(p16 >> 4) + 2048).clamp(0, 4095) as u32;
         let lo = (s >> 7) as usize;
         let w = s & 127;
-        let base = cx * 33 + lo;
+        let base = cx * POINTS + lo;
         self.index = base + (w >> 6) as usize;
         (u32::from(self.t[base]) * (128 - w) + u32::from(self.t[base + 1]) * w) >> 7
     }
@@ -42,8 +50,8 @@ impl Apm {
     /// otherwise a cache miss on every bit.
     #[inline(always)]
     pub fn prefetch(&self, cx: usize) {
-        let base = cx * 33;
-        if let Some(row) = self.t.get(base..base + 33) {
+        let base = cx * POINTS;
+        if let Some(row) = self.t.get(base..base + POINTS) {
             super::table::prefetch(row);
             super::table::prefetch(&row[16..]);
             super::table::prefetch(&row[32..]);
@@ -65,7 +73,7 @@ impl Apm {
         let s = (stretch16(p16) + 2048).clamp(0, 4095) as u32;
         let lo = (s >> 7) as usize;
         let w = s & 127;
-        let base = cx * 33 + lo;
+        let base = cx * POINTS + lo;
         (u32::from(self.t[base]) * (128 - w) + u32::from(self.t[base + 1]) * w) >> 7
     }
 

@@ -376,7 +376,7 @@ impl ModelConfig {
             0
         };
         let apm = if self.apm {
-            (256 + 2 * 65_536) * 33 * 2
+            crate::model::sse::MEMORY_BYTES
         } else {
             0
         };

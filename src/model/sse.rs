@@ -13,6 +13,16 @@ const RATE: u32 = 7;
 /// 1/64 for all stages worse).
 const O3_RATE: u32 = 6;
 
+/// Contexts of the order-0, order-1 and order-3 stages.
+const O0_CONTEXTS: usize = 256;
+const O1_CONTEXTS: usize = 65_536;
+const O3_CONTEXTS: usize = 65_536;
+
+/// Bytes the chain holds ([`Sse::memory_bytes`]).
+pub const MEMORY_BYTES: u64 = super::apm::memory_for(O0_CONTEXTS)
+    + super::apm::memory_for(O1_CONTEXTS)
+    + super::apm::memory_for(O3_CONTEXTS);
+
 /// The SSE chain.
 #[derive(Debug)]
 pub struct Sse {
@@ -31,9 +41,9 @@ impl Sse {
     /// Fresh stages that start as the identity.
     pub fn new() -> Self {
         Sse {
-            o0: Apm::new(256, RATE),
-            o1: Apm::new(65536, RATE),
-            o3: Apm::new(65536, O3_RATE),
+            o0: Apm::new(O0_CONTEXTS, RATE),
+            o1: Apm::new(O1_CONTEXTS, RATE),
+            o3: Apm::new(O3_CONTEXTS, O3_RATE),
         }
     }
 
@@ -107,7 +117,8 @@ mod tests {
         let mut s = Sse::new();
         let mut out = Vec::new();
         // Fresh contexts first, then a few seen again and again (so that every
-        // stage's rate shows: the same inputs, the same table entries), with bits that do not follow the input.
+        // stage's rate shows: the same inputs, the same table entries), with bits
+        // that do not follow the input.
         for i in 0u32..32 {
             let (p, c0, last) = if i < 16 {
                 let p = (i * 4_099 + 311) % 65_535 + 1;
