@@ -1,67 +1,91 @@
 //! Adaptive probability maps (secondary symbol estimation): refine a probability
-//! given a small context by interpolating between 33 learned points along the
+//! given a small context by interpolating between 32 learned points along the
 //! log-odds axis. Integer arithmetic only.
+//!
+//! A context's points are one 64-byte row, aligned to a cache line: the maps are
+//! megabytes read at random on every bit, so each refinement costs one line from
+//! memory (33 points, as lpaq has, spanned two or three).
 
 use super::squash::{squash16, stretch16, Tables};
+use crate::boxed::advise_huge_pages;
 
-/// Learned points per context.
-const POINTS: usize = 33;
+/// Learned points per context, 128 stretch units (half a unit of log-odds) apart,
+/// the first at stretch -2048.
+const POINTS: usize = 32;
+
+/// Largest stretch offset (`stretch + 2048`) interpolated: the top of the last
+/// interval. Higher ones (probabilities above 0.9994) are refined as this one.
+const TOP: i32 = (POINTS as i32 - 1) * 128 - 1;
+
+/// One context's points: exactly one cache line.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Row([u16; POINTS]);
 
 /// Bytes an [`Apm`] over `contexts` contexts holds (its [`Apm::memory_bytes`]).
 pub const fn memory_for(contexts: usize) -> u64 {
-    (contexts * POINTS * 2) as u64
+    (contexts * std::mem::size_of::<Row>()) as u64
 }
 
 /// One APM over `contexts` contexts.
 #[derive(Debug)]
 pub struct Apm {
-    t: Vec<u16>,
-    index: usize,
+    t: Vec<Row>,
+    /// Context and point that the last [`Apm::refine`] leaned on most.
+    index: (usize, usize),
     rate: u32,
 }
 
 impl Apm {
     /// An APM for `contexts` contexts, learning at `1/2^rate`, starting as identity.
     pub fn new(contexts: usize, rate: u32) -> Self {
-        let row: Vec<u16> = (0..POINTS as i32)
-            .map(|j| squash16((j - 16) * 128).clamp(1, 65535) as u16)
-            .collect();
-        let mut t = Vec::with_capacity(contexts * POINTS);
-        for _ in 0..contexts {
-            t.extend_from_slice(&row);
+        let mut row = Row([0; POINTS]);
+        for (j, e) in row.0.iter_mut().enumerate() {
+            *e = squash16((j as i32 - 16) * 128).clamp(1, 65535) as u16;
         }
-        Apm { t, index: 0, rate }
+        let mut t = Vec::with_capacity(contexts);
+        // The larger maps are megabytes read at random: huge pages, before the rows
+        // are written.
+        advise_huge_pages(t.spare_capacity_mut());
+        t.resize(contexts, row);
+        Apm {
+            t,
+            index: (0, 0),
+            rate,
+        }
+    }
+
+    /// The interval of stretch offset `s` and the weight of its upper point.
+    #[inline(always)]
+    fn interval(s: i32) -> (usize, u32) {
+        let s = s.clamp(0, TOP) as u32;
+        ((s >> 7) as usize, s & 127)
     }
 
     /// The refined 16-bit probability of `p16` (below 65536) in context `cx`, with the
     /// stretch table of `t`.
     #[inline]
     pub fn refine(&mut self, p16: u32, cx: usize, t: &Tables) -> u32 {
-        let s = (t.stretch12(p16 >> 4) + 2048).clamp(0, 4095) as u32;
-        let lo = (s >> 7) as usize;
-        let w = s & 127;
-        let base = cx * POINTS + lo;
-        self.index = base + (w >> 6) as usize;
-        (u32::from(self.t[base]) * (128 - w) + u32::from(self.t[base + 1]) * w) >> 7
+        let (lo, w) = Self::interval(t.stretch12(p16 >> 4) + 2048);
+        let row = &self.t[cx].0;
+        self.index = (cx, lo + (w >> 6) as usize);
+        (u32::from(row[lo]) * (128 - w) + u32::from(row[lo + 1]) * w) >> 7
     }
 
-    /// Asks the CPU to fetch context `cx`'s entries (its 66 bytes span at most three
-    /// cache lines) ahead of a [`Apm::refine`] in that context: a large map is
-    /// otherwise a cache miss on every bit.
+    /// Asks the CPU to fetch context `cx`'s row ahead of a [`Apm::refine`] in that
+    /// context: a large map is otherwise a cache miss on every bit.
     #[inline(always)]
     pub fn prefetch(&self, cx: usize) {
-        let base = cx * POINTS;
-        if let Some(row) = self.t.get(base..base + POINTS) {
+        if let Some(row) = self.t.get(cx..) {
             super::table::prefetch(row);
-            super::table::prefetch(&row[16..]);
-            super::table::prefetch(&row[32..]);
         }
     }
 
     /// Learns the bit that came, at the point used by the last [`Apm::refine`].
     #[inline]
     pub fn update(&mut self, bit: u8) {
-        let t = &mut self.t[self.index];
+        let (cx, j) = self.index;
+        let t = &mut self.t[cx].0[j];
         let target: i32 = if bit != 0 { 65535 } else { 0 };
         let v = i32::from(*t);
         *t = (v + ((target - v) >> self.rate)).clamp(1, 65535) as u16;
@@ -70,16 +94,14 @@ impl Apm {
     /// [`Apm::refine`] without remembering the entry for [`Apm::update`]: a
     /// read-only look (for `nnzip explain`), the same value.
     pub fn peek(&self, p16: u32, cx: usize) -> u32 {
-        let s = (stretch16(p16) + 2048).clamp(0, 4095) as u32;
-        let lo = (s >> 7) as usize;
-        let w = s & 127;
-        let base = cx * POINTS + lo;
-        (u32::from(self.t[base]) * (128 - w) + u32::from(self.t[base + 1]) * w) >> 7
+        let (lo, w) = Self::interval(stretch16(p16) + 2048);
+        let row = &self.t[cx].0;
+        (u32::from(row[lo]) * (128 - w) + u32::from(row[lo + 1]) * w) >> 7
     }
 
     /// Bytes held.
     pub fn memory_bytes(&self) -> usize {
-        self.t.len() * 2
+        self.t.len() * std::mem::size_of::<Row>()
     }
 }
 
@@ -93,7 +115,7 @@ mod tests {
         let mut a = Apm::new(4, 7);
         for p in [1u32, 100, 4096, 20_000, 32_768, 45_000, 61_440, 65_535] {
             let q = a.refine(p, 2, tables());
-            // Interpolation between 33 points of the squash curve: close, not exact.
+            // Interpolation between 32 points of the squash curve: close, not exact.
             assert!(q.abs_diff(p) <= p.min(65_536 - p) / 8 + 40, "{p} -> {q}");
         }
     }
@@ -117,6 +139,28 @@ mod tests {
         }
         let last = a.refine(30_000, 1, tables());
         assert!(last + 5_000 < before.1, "{} -> {last}", before.1);
+    }
+
+    /// The ends of the stretch axis: the least confident inputs sit on the first
+    /// point, and the most confident ones (beyond the last interval) are refined as
+    /// its top, almost all of the last point; a row is one cache line.
+    #[test]
+    fn the_ends_of_the_axis_use_the_end_points() {
+        assert_eq!(std::mem::size_of::<Row>(), 64);
+        assert_eq!(std::mem::align_of::<Row>(), 64);
+        let mut a = Apm::new(2, 6);
+        let row = a.t[1].0;
+        assert_eq!(a.refine(1, 1, tables()), u32::from(row[0]));
+        assert_eq!(a.index, (1, 0));
+        let top = (u32::from(row[POINTS - 2]) + 127 * u32::from(row[POINTS - 1])) >> 7;
+        for p in [65_535, 65_530] {
+            assert_eq!(a.refine(p, 1, tables()), top, "{p}");
+            assert_eq!(a.peek(p, 1), top, "{p}");
+            assert_eq!(a.index, (1, POINTS - 1));
+        }
+        a.update(0);
+        assert!(a.t[1].0[POINTS - 1] < row[POINTS - 1]);
+        assert_eq!(a.t[0].0, row, "another context's row is untouched");
     }
 
     #[test]

@@ -8,6 +8,8 @@
 use super::component::mix;
 use super::squash::Tables;
 use super::state::StateMap;
+use super::table::prefetch;
+use crate::boxed::advise_huge_pages;
 
 /// Bytes that must agree before a match is used (and that the index hashes).
 const MIN_LEN: usize = 6;
@@ -62,10 +64,15 @@ fn bucket(len: u32) -> usize {
 impl MatchModel {
     /// A model with a history of `2^buf_bits` bytes and `2^index_bits` index entries.
     pub fn new(buf_bits: u8, index_bits: u8) -> Self {
+        // Both are megabytes, allocated zeroed and not yet touched: huge pages.
+        let buf = vec![0; 1 << buf_bits];
+        let index = vec![0; 1 << index_bits];
+        advise_huge_pages(&buf);
+        advise_huge_pages(&index);
         MatchModel {
-            buf: vec![0; 1 << buf_bits],
+            buf,
             buf_mask: (1 << buf_bits) - 1,
-            index: vec![0; 1 << index_bits],
+            index,
             index_bits: u32::from(index_bits),
             pos: 0,
             ptr: 0,
@@ -131,6 +138,27 @@ impl MatchModel {
         }
     }
 
+    /// The index slot of the last [`MIN_LEN`] bytes when the newest is `newest` and
+    /// the others end before position `end` (at least `MIN_LEN - 1`).
+    #[inline(always)]
+    fn slot_of(&self, newest: u8, end: usize) -> usize {
+        let mut h = u64::from(newest);
+        for k in 1..MIN_LEN {
+            h = (h << 8) | u64::from(self.buf[(end - k) & self.buf_mask]);
+        }
+        (mix(h) >> (64 - self.index_bits)) as usize
+    }
+
+    /// Starts fetching the index entry that [`MatchModel::update_byte`] will read
+    /// and write if the byte now being coded turns out to be `likely` (a hint: on
+    /// a long input the index is a cache miss at every byte otherwise).
+    #[inline(always)]
+    pub fn prefetch(&self, likely: u8) {
+        if self.pos + 1 >= MIN_LEN {
+            prefetch(&self.index[self.slot_of(likely, self.pos)..]);
+        }
+    }
+
     /// Appends a whole byte to the history and updates the match.
     pub fn update_byte(&mut self, c: u8) {
         self.buf[self.pos & self.buf_mask] = c;
@@ -144,11 +172,7 @@ impl MatchModel {
         if self.pos < MIN_LEN {
             return;
         }
-        let mut h = 0u64;
-        for k in 1..=MIN_LEN {
-            h = (h << 8) | u64::from(self.buf[(self.pos - k) & self.buf_mask]);
-        }
-        let slot = (mix(h) >> (64 - self.index_bits)) as usize;
+        let slot = self.slot_of(c, self.pos - 1);
         if self.len == 0 {
             // Positions are stored modulo 2^32; the distance back is what counts.
             let stored = self.index[slot];

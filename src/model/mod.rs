@@ -268,10 +268,12 @@ impl Predictor {
             states,
         };
         p.start_byte();
+        p.settle_slots(0);
         Ok(p)
     }
 
-    /// Asks every context model for its hashes and finds the first nibble's slots.
+    /// Asks every context model for its hashes and starts fetching the first
+    /// nibble's buckets ([`Predictor::settle_slots`] finds the slots in them).
     fn start_byte(&mut self) {
         self.hashes.clear();
         for m in &mut self.models {
@@ -280,23 +282,31 @@ impl Predictor {
         for (i, h) in self.hashes.iter_mut().enumerate() {
             *h = salted(*h, i);
         }
-        self.find_slots(0);
+        self.fetch_slots(0);
     }
 
-    /// Finds the slot of every context for the nibble whose earlier bits are `c0`
-    /// (0 for the first nibble): all prefetches first, so the misses overlap. Then
-    /// reads the nibble's first states ([`Predictor::gather`]).
+    /// Writes the finished nibble's slots back and prefetches the buckets of the
+    /// nibble whose earlier bits are `c0` (0 for the first nibble), all at once so
+    /// that the misses overlap; work that does not need them runs before
+    /// [`Predictor::settle_slots`] finds the slots.
     #[inline(always)]
-    fn find_slots(&mut self, c0: u32) {
+    fn fetch_slots(&mut self, c0: u32) {
         for (&slot, line) in self.slots.iter().zip(&self.lines) {
             self.table.store(slot, line);
         }
         let salt = u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        // The slots hold the buckets between the two passes.
+        // The slots hold the buckets until `settle_slots`.
         for (slot, &h) in self.slots.iter_mut().zip(&self.hashes) {
             *slot = self.table.bucket_of(h ^ salt);
             self.table.prefetch(*slot);
         }
+    }
+
+    /// Finds each context's slot in the bucket [`Predictor::fetch_slots`] fetched,
+    /// loads it and reads the nibble's first states ([`Predictor::gather`]).
+    #[inline(always)]
+    fn settle_slots(&mut self, c0: u32) {
+        let salt = u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         for ((slot, line), &h) in self.slots.iter_mut().zip(&mut self.lines).zip(&self.hashes) {
             *slot = self.table.find_in(*slot, h ^ salt, &self.states);
             *line = self.table.load(*slot);
@@ -304,8 +314,21 @@ impl Predictor {
         self.gather();
     }
 
+    /// Prefetches the buckets of the byte's second nibble a bit before they are
+    /// needed: with three bits known, the nibble's context is one of two, so both
+    /// candidates' buckets are fetched for every context. [`Predictor::settle_slots`]
+    /// prefetches the right ones again, but by then the lines are on their way, and the
+    /// first lookup no longer waits for memory.
+    #[inline(never)]
+    fn prefetch_second_nibble(&self, bit: u32) {
+        let salt = u64::from(self.c0 << 1 | bit).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for &h in &self.hashes {
+            self.table.prefetch(self.table.bucket_of(h ^ salt));
+        }
+    }
+
     /// Reads every context's state for the next bit and its stretched probability
-    /// into the mixers' inputs (at the end of [`Predictor::find_slots`]; within a
+    /// into the mixers' inputs (at the end of [`Predictor::settle_slots`]; within a
     /// slot, [`learn_contexts`] does it while it learns).
     #[inline(always)]
     fn gather(&mut self) {
@@ -355,14 +378,25 @@ impl Predictor {
         if let Some(sse) = &mut self.sse {
             p = sse.refine(p, c0, self.hist.last as u32, t);
         }
+        // Memory the next steps need, fetched for the likelier value of this bit.
+        let likely = u32::from(p >= 32768);
+        if self.bitpos == 3 {
+            self.prefetch_second_nibble(likely);
+        } else if self.bitpos == 7 {
+            if let Some(m) = &self.matcher {
+                m.prefetch((c0 << 1 | likely) as u8);
+            }
+        }
         p.clamp(1, 65535)
     }
 
     /// Learns the bit that actually came (`bit` is 0 or 1) and moves to the next one.
     #[inline(always)]
     pub fn update(&mut self, bit: u8) {
-        // The network and the mixers learn first: the mixers' inputs are about to
-        // be replaced by the next bit's.
+        // Within a nibble the network and the mixers learn first: the mixers' inputs
+        // are about to be replaced by the next bit's. At the end of a nibble they
+        // learn while the next nibble's buckets are on their way from memory.
+        let boundary = self.bitpos == 3 || self.bitpos == 7;
         if let Some(sse) = &self.sse {
             // The next bit's SSE entries are known now: fetch them while the rest of
             // the update and the next prediction run.
@@ -375,17 +409,16 @@ impl Predictor {
             };
             sse.prefetch(next.0, next.1);
         }
-        let err = f32::from(bit) - self.p_mlp as f32 * (1.0 / 65536.0);
-        self.mlp.backward(err);
-        self.mixers.update(bit, self.mixer_lr);
+        if !boundary {
+            self.learn_mix(bit);
+        }
         let nib = self.nib & 15;
         let (rows, recip) = self.maps.rows_mut();
         let next = &self.states;
         let n = self.lines.len();
         let k = self.n_orders;
         // Within a nibble the next bit's node is in the same slots: read it now.
-        let next_nib =
-            (self.bitpos != 3 && self.bitpos != 7).then_some(self.nib << 1 | usize::from(bit));
+        let next_nib = (!boundary).then_some(self.nib << 1 | usize::from(bit));
         let x = self.mixers.x.as_flattened_mut();
         let (lines, ctx_rows) = (&mut self.lines[..], &mut rows[..n]);
         let (lines_o, lines_r) = lines.split_at_mut(k);
@@ -407,29 +440,46 @@ impl Predictor {
         if let Some(sse) = &mut self.sse {
             sse.update(bit);
         }
-        self.bits_seen += 1;
-        if self.bits_seen & 1023 == 0 {
-            let f = lr_factor(self.bits_seen);
-            self.mlp.set_lr(self.base_lr * f);
-            self.mixer_lr = MIXER_LR * f;
-        }
         self.c0 = self.c0 << 1 | u32::from(bit);
         self.nib = self.nib << 1 | usize::from(bit);
         self.bitpos += 1;
         if self.bitpos == 4 {
             self.nib = 1;
-            self.find_slots(self.c0);
+            self.fetch_slots(self.c0);
+            self.learn_mix(bit);
+            self.settle_slots(self.c0);
         } else if self.bitpos == 8 {
             let c = (self.c0 & 0xff) as u8;
             self.hist.push(c);
             self.c0 = 1;
             self.nib = 1;
             self.bitpos = 0;
+            self.start_byte();
+            // Neither the match model's byte step nor the network's needs the
+            // buckets on their way.
             if let Some(m) = &mut self.matcher {
                 m.update_byte(c);
             }
-            self.start_byte();
+            self.learn_mix(bit);
+            self.settle_slots(0);
         }
+        // After the network's step: the bit that reaches a multiple of 1024 is the
+        // last of a byte, whose step comes late (above) and uses the old rate.
+        self.bits_seen += 1;
+        if self.bits_seen & 1023 == 0 {
+            let f = lr_factor(self.bits_seen);
+            self.mlp.set_lr(self.base_lr * f);
+            self.mixer_lr = MIXER_LR * f;
+        }
+    }
+
+    /// One learning step of the network and the mixers on `bit`, the bit just
+    /// predicted (before the mixers' inputs are replaced by the next bit's).
+    #[inline(always)]
+    fn learn_mix(&mut self, bit: u8) {
+        let err = f32::from(bit) - self.p_mlp as f32 * (1.0 / 65536.0);
+        self.mlp.backward(err);
+        self.mixers.update(bit, self.mixer_lr);
     }
 
     /// Hidden-unit statistics since the start.
@@ -570,11 +620,8 @@ mod tests {
         assert_eq!(got, FIXED_HASHES.to_vec());
     }
 
-    const FIXED_PREDICTIONS: [u64; 3] = [
-        8239364731251566445,
-        12813207684958938448,
-        3494605043137640797,
-    ];
+    const FIXED_PREDICTIONS: [u64; 3] =
+        [8239364731251566445, 809189240913006167, 4194109166104969057];
     const FIXED_HASHES: [u64; 5] = [
         12633546995243359331,
         14222845905961363161,

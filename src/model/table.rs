@@ -17,6 +17,7 @@
 //! random lookups do not also miss the TLB.
 
 use super::state::StateTable;
+use crate::boxed::advise_huge_pages;
 
 /// Bytes per slot: a checksum and 15 node states.
 pub const SLOT: usize = 16;
@@ -59,7 +60,9 @@ impl HashTable {
     /// into the cache.
     #[inline(always)]
     pub fn prefetch(&self, b: usize) {
-        prefetch(&self.mem[b..]);
+        // No bounds check: a prefetch of any address is harmless, and `b` is a
+        // bucket from `bucket_of` anyway.
+        prefetch_ptr(self.mem.as_ptr().wrapping_add(b));
     }
 
     /// The byte offset of the slot of hash `h`, claiming one if it is not there.
@@ -135,42 +138,27 @@ impl HashTable {
 /// A hint to the CPU to load the cache line at the start of `s`.
 #[inline(always)]
 pub(super) fn prefetch<T>(s: &[T]) {
+    prefetch_ptr(s.as_ptr());
+}
+
+/// Asks the CPU to bring the cache line at `p` into the cache (a hint: it never
+/// faults, whatever the address).
+#[inline(always)]
+fn prefetch_ptr<T>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: a prefetch is only a hint; it never faults, and the pointer comes
-        // from a live slice.
+        // SAFETY: a prefetch is only a hint: it reads nothing the program sees and
+        // never faults, whatever the address.
         #[allow(unsafe_code)]
         unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(s.as_ptr().cast());
+            _mm_prefetch::<_MM_HINT_T0>(p.cast());
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        std::hint::black_box(s.first());
+        std::hint::black_box(p);
     }
-}
-
-/// Asks Linux to back `mem` with transparent huge pages (where the system allows it
-/// with `madvise`). Only a hint: without it the table works the same, slower.
-fn advise_huge_pages(mem: &[u8]) {
-    #[cfg(target_os = "linux")]
-    {
-        const HUGE: usize = 2 << 20;
-        let start = mem.as_ptr() as usize;
-        let first = start.next_multiple_of(HUGE);
-        let end = (start + mem.len()) / HUGE * HUGE;
-        if end > first {
-            // SAFETY: the range lies inside `mem`, which this table owns; MADV_HUGEPAGE
-            // changes how pages are backed, never their contents.
-            #[allow(unsafe_code)]
-            unsafe {
-                libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
-            }
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = mem;
 }
 
 #[cfg(test)]
