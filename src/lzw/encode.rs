@@ -490,3 +490,86 @@ impl State {
 fn extend(hash: u32, byte: u32, mul: u32) -> u32 {
     (hash ^ byte).wrapping_mul(mul)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hash slot where the lookup of the three-byte string `a b c` starts, as
+    /// [`State::encode_into`] computes it.
+    fn home(a: u8, b: u8, c: u8, mul: u32) -> usize {
+        let pair = extend(u32::from(a) + 1, u32::from(b), mul);
+        (extend(pair, u32::from(c), mul) >> (32 - HASH_BITS)) as usize
+    }
+
+    /// The linear probing of the hash table must wrap from the last slot to the first
+    /// (`HASH_MASK`). With a fixed multiplier, the input is made of 400 three-byte
+    /// strings whose lookups all start in the last 16 slots, each written three times
+    /// (`abcabcabc` puts `abc` in the table); their probe runs must go on at slot 0.
+    /// The output does not depend on the multiplier: it must equal that of an encoder
+    /// with a random one. A mask off by one (`HASH_LEN + 1` or `HASH_LEN / 1`) makes the
+    /// probe after the last slot index 2^17, out of the table: a panic.
+    #[test]
+    fn hash_probes_wrap_from_the_last_slot_to_the_first() {
+        let mul = 0x9e37_79b1;
+        let mut data = Vec::new();
+        let mut found = 0;
+        'search: for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                for c in 0..=255u8 {
+                    if a != b && b != c && a != c && home(a, b, c, mul) >= HASH_LEN - 16 {
+                        data.extend_from_slice(&[a, b, c].repeat(3));
+                        found += 1;
+                        if found == 400 {
+                            break 'search;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(found, 400);
+
+        let mut enc = Encoder::new(16).unwrap();
+        enc.dict.hash_mul = mul;
+        let mut out = vec![0u8; data.len() * 2 + 64];
+        let (consumed, mut n) = enc.encode(&data, &mut out);
+        assert_eq!(consumed, data.len());
+        loop {
+            let (w, done) = enc.finish(&mut out[n..]);
+            n += w;
+            if done {
+                break;
+            }
+        }
+        let reference = super::super::compress_bytes(&data, 16);
+        assert_eq!(out[..n], reference[HEADER_LEN..]);
+
+        // The run did wrap: slot 0 holds a string whose lookup starts at the end.
+        let mut pair_of = vec![(0u8, 0u8); 1 << 16];
+        for (key, &code) in enc.dict.roots.iter().enumerate() {
+            if code != 0 {
+                pair_of[usize::from(code)] = ((key >> 8) as u8, key as u8);
+            }
+        }
+        let code = usize::from(enc.dict.slots[0]);
+        assert_ne!(code, 0, "slot 0 is empty");
+        let key = enc.dict.keys[code];
+        let (a, b) = pair_of[(key >> 8) as usize];
+        assert!(home(a, b, key as u8, mul) >= HASH_LEN - 16, "key {key:#x}");
+    }
+
+    /// Each encoder draws its own odd hash multiplier (odd, so that multiplying is a
+    /// bijection of the 32-bit words; drawn, so that input cannot be crafted in
+    /// advance to pile its strings into one probe run). The output never depends on
+    /// it (`hash_probes_wrap_from_the_last_slot_to_the_first`), so only the draw can
+    /// show that: a constant multiplier (0, 1, or the low bit cleared or lost) fails.
+    #[test]
+    fn every_encoder_draws_its_own_odd_hash_multiplier() {
+        let muls: Vec<u32> = (0..32).map(|_| Dict::new().hash_mul).collect();
+        assert!(muls.iter().all(|m| m % 2 == 1), "{muls:x?}");
+        let mut distinct = muls.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(distinct.len() > 16, "{muls:x?}");
+    }
+}
