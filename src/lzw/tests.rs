@@ -454,3 +454,73 @@ fn decode_all_keeps_its_input_while_the_output_waits() {
     assert_eq!(decode_all(&z[..], &mut back).unwrap(), data.len() as u64);
     assert_eq!(back, data);
 }
+
+/// A hand-made 9-bit stream: exactly 65,536 bytes of `a` (one `decode_all` output
+/// buffer, from about 600 input bytes), then a run of CLEAR codes, each padded to its
+/// 9-byte group, that goes on past input byte 65,536 (the end of the streams' first
+/// input buffer), then a last `b`. Decoding the CLEAR run writes nothing.
+fn a_block_then_clears_past_the_first_input_buffer() -> Vec<u8> {
+    let mut z = Bits::new(0x90);
+    let mut left = 1usize << 16;
+    while left > 0 {
+        // `a`, then the codes 257, 258, ... each naming the entry being defined (KwKwK):
+        // `aa`, `aaa`, ..., so k codes write (k + 1)(k + 2) / 2 bytes. At most 250 of
+        // them, so that the codes stay 9 bits wide; CLEAR starts the next block.
+        let mut k = 250;
+        while (k + 1) * (k + 2) / 2 > left {
+            k -= 1;
+        }
+        z = z.put(97, 9);
+        for j in 0..k {
+            z = z.put(257 + j as u32, 9);
+        }
+        left -= (k + 1) * (k + 2) / 2;
+        z = z.put(CLEAR, 9).pad(9);
+    }
+    let clears = (1 << 16) / 9 + 200;
+    for _ in 0..clears {
+        z = z.put(CLEAR, 9).pad(9);
+    }
+    let z = z.put(98, 9).done();
+    assert!(
+        z.len() > (1 << 16) + 1000 && z.len() < (1 << 16) + 4000,
+        "{}",
+        z.len()
+    );
+    z
+}
+
+/// A decode call can consume the rest of an input buffer and write nothing (here a
+/// run of CLEAR codes that crosses the buffer's end). That is not the end of the
+/// stream: `decode_all` and `LzwDecoder` must read more input and go on, and return
+/// 0 / stop only once the input has ended. (Each end test with `&&` turned into `||`
+/// stops at the first such call, losing the last `b`.)
+#[test]
+fn a_read_that_only_consumes_input_is_not_the_end() {
+    let z = a_block_then_clears_past_the_first_input_buffer();
+    let mut want = vec![b'a'; 1 << 16];
+    want.push(b'b');
+    assert_eq!(decompress_bytes(&z).unwrap(), want);
+
+    let mut back = Vec::new();
+    assert_eq!(decode_all(&z[..], &mut back).unwrap(), want.len() as u64);
+    assert_eq!(back, want);
+
+    // Reads of one `decode_all`-sized buffer each: the first one fills it, the second
+    // meets the CLEAR run and must not report the end.
+    let mut dec = LzwDecoder::new(&z[..]).unwrap();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut back = Vec::new();
+    let mut sizes = Vec::new();
+    loop {
+        let n = dec.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        sizes.push(n);
+        back.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(sizes, [1 << 16, 1]);
+    assert_eq!(back, want);
+    assert_eq!(dec.bytes_in(), z.len() as u64);
+}
