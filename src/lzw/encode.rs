@@ -572,4 +572,38 @@ mod tests {
         distinct.dedup();
         assert!(distinct.len() > 16, "{muls:x?}");
     }
+
+    /// Empty input is no input: `encode(&[], out)` consumes and writes nothing, even
+    /// on a fresh encoder (which has no first byte to start from yet), whatever the
+    /// size of `out` (the fast path and the spill buffer), and the stream that follows
+    /// is unchanged. (`spill_pos < spill_len || inp.is_empty()` → `&&` let empty input
+    /// through to `encode_into`, which reads the first byte: a panic.)
+    #[test]
+    fn empty_input_is_consumed_as_nothing() {
+        let data = b"empty input changes nothing";
+        for out_len in [1, MARGIN - 1, MARGIN, 256] {
+            let mut enc = Encoder::new(16).unwrap();
+            let mut buf = vec![0u8; out_len];
+            assert_eq!(enc.encode(&[], &mut buf), (0, 0), "fresh, out {out_len}");
+            let mut z = Vec::new();
+            let mut rest = &data[..];
+            while !rest.is_empty() {
+                let (c, w) = enc.encode(rest, &mut buf);
+                z.extend_from_slice(&buf[..w]);
+                rest = &rest[c..];
+                let (c, w) = enc.encode(&[], &mut buf);
+                assert_eq!(c, 0, "out {out_len}");
+                z.extend_from_slice(&buf[..w]);
+            }
+            loop {
+                let (w, done) = enc.finish(&mut buf);
+                z.extend_from_slice(&buf[..w]);
+                if done {
+                    break;
+                }
+            }
+            let reference = super::super::compress_bytes(data, 16);
+            assert_eq!(z, reference[HEADER_LEN..], "out {out_len}");
+        }
+    }
 }
