@@ -267,14 +267,13 @@ impl Predictor {
             models,
             states,
         };
-        p.start_byte();
+        p.hash_byte();
         p.settle_slots(0);
         Ok(p)
     }
 
-    /// Asks every context model for its hashes and starts fetching the first
-    /// nibble's buckets ([`Predictor::settle_slots`] finds the slots in them).
-    fn start_byte(&mut self) {
+    /// Asks every context model for its hashes of the next byte's contexts.
+    fn hash_byte(&mut self) {
         self.hashes.clear();
         for m in &mut self.models {
             m.hashes(&self.hist, &mut self.hashes);
@@ -282,49 +281,40 @@ impl Predictor {
         for (i, h) in self.hashes.iter_mut().enumerate() {
             *h = salted(*h, i);
         }
-        self.fetch_slots(0);
     }
 
-    /// Writes the finished nibble's slots back and prefetches the buckets of the
-    /// nibble whose earlier bits are `c0` (0 for the first nibble), all at once so
-    /// that the misses overlap; work that does not need them runs before
-    /// [`Predictor::settle_slots`] finds the slots.
+    /// Starts fetching every context's bucket for the nibble whose earlier bits are
+    /// `c0` (0 for a byte's first nibble), all at once so that the misses overlap.
+    /// Only a hint: called early, with a guess or with the bits just known, so that
+    /// the lines are on their way while other work runs before
+    /// [`Predictor::settle_slots`] needs them.
+    #[inline(never)]
+    fn prefetch_buckets(&self, c0: u32) {
+        let salt = u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for &h in &self.hashes {
+            self.table.prefetch(self.table.bucket_of(h ^ salt));
+        }
+    }
+
+    /// Writes the finished nibble's slots back to the table.
     #[inline(always)]
-    fn fetch_slots(&mut self, c0: u32) {
+    fn store_lines(&mut self) {
         for (&slot, line) in self.slots.iter().zip(&self.lines) {
             self.table.store(slot, line);
         }
-        let salt = u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        // The slots hold the buckets until `settle_slots`.
-        for (slot, &h) in self.slots.iter_mut().zip(&self.hashes) {
-            *slot = self.table.bucket_of(h ^ salt);
-            self.table.prefetch(*slot);
-        }
     }
 
-    /// Finds each context's slot in the bucket [`Predictor::fetch_slots`] fetched,
-    /// loads it and reads the nibble's first states ([`Predictor::gather`]).
+    /// Finds (or makes) each context's slot for the nibble whose earlier bits are
+    /// `c0`, loads it and reads the nibble's first states ([`Predictor::gather`]).
     #[inline(always)]
     fn settle_slots(&mut self, c0: u32) {
         let salt = u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         for ((slot, line), &h) in self.slots.iter_mut().zip(&mut self.lines).zip(&self.hashes) {
-            *slot = self.table.find_in(*slot, h ^ salt, &self.states);
+            let h = h ^ salt;
+            *slot = self.table.find_in(self.table.bucket_of(h), h, &self.states);
             *line = self.table.load(*slot);
         }
         self.gather();
-    }
-
-    /// Prefetches the buckets of the byte's second nibble a bit before they are
-    /// needed: with three bits known, the nibble's context is one of two, so both
-    /// candidates' buckets are fetched for every context. [`Predictor::settle_slots`]
-    /// prefetches the right ones again, but by then the lines are on their way, and the
-    /// first lookup no longer waits for memory.
-    #[inline(never)]
-    fn prefetch_second_nibble(&self, bit: u32) {
-        let salt = u64::from(self.c0 << 1 | bit).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        for &h in &self.hashes {
-            self.table.prefetch(self.table.bucket_of(h ^ salt));
-        }
     }
 
     /// Reads every context's state for the next bit and its stretched probability
@@ -381,7 +371,7 @@ impl Predictor {
         // Memory the next steps need, fetched for the likelier value of this bit.
         let likely = u32::from(p >= 32768);
         if self.bitpos == 3 {
-            self.prefetch_second_nibble(likely);
+            self.prefetch_buckets(self.c0 << 1 | likely);
         } else if self.bitpos == 7 {
             if let Some(m) = &self.matcher {
                 m.prefetch((c0 << 1 | likely) as u8);
@@ -409,7 +399,21 @@ impl Predictor {
             };
             sse.prefetch(next.0, next.1);
         }
-        if !boundary {
+        // The next nibble's buckets are known at a nibble's last bit: fetch them
+        // before this bit's learning, which does not need them. At a byte's end
+        // that takes the next byte's context hashes (the history is not read
+        // again before the next prediction).
+        if self.bitpos == 3 {
+            self.prefetch_buckets(self.c0 << 1 | u32::from(bit));
+        } else if self.bitpos == 7 {
+            let c = (self.c0 << 1 | u32::from(bit)) as u8;
+            if let Some(m) = &self.matcher {
+                m.prefetch(c);
+            }
+            self.hist.push(c);
+            self.hash_byte();
+            self.prefetch_buckets(0);
+        } else {
             self.learn_mix(bit);
         }
         let nib = self.nib & 15;
@@ -443,24 +447,23 @@ impl Predictor {
         self.c0 = self.c0 << 1 | u32::from(bit);
         self.nib = self.nib << 1 | usize::from(bit);
         self.bitpos += 1;
+        // Neither the match model's byte step nor the network's needs the buckets
+        // on their way.
         if self.bitpos == 4 {
             self.nib = 1;
-            self.fetch_slots(self.c0);
             self.learn_mix(bit);
+            self.store_lines();
             self.settle_slots(self.c0);
         } else if self.bitpos == 8 {
             let c = (self.c0 & 0xff) as u8;
-            self.hist.push(c);
             self.c0 = 1;
             self.nib = 1;
             self.bitpos = 0;
-            self.start_byte();
-            // Neither the match model's byte step nor the network's needs the
-            // buckets on their way.
             if let Some(m) = &mut self.matcher {
                 m.update_byte(c);
             }
             self.learn_mix(bit);
+            self.store_lines();
             self.settle_slots(0);
         }
         // After the network's step: the bit that reaches a multiple of 1024 is the
