@@ -126,4 +126,14 @@ mod tests {
         // Three distinct contexts.
         assert!(p[0] != p[1] && p[1] != p[2] && p[0] != p[2]);
     }
+
+    /// The memory the model reports (and the configuration's estimate adds up) is
+    /// the bytes of its two tables.
+    #[test]
+    fn memory_is_the_bytes_of_the_two_tables() {
+        let m = Indirect::new();
+        let bytes = std::mem::size_of_val(&*m.after1) + std::mem::size_of_val(&*m.after2);
+        assert_eq!(MEMORY_BYTES, bytes as u64);
+        assert_eq!(m.memory_bytes(), bytes);
+    }
 }
