@@ -254,4 +254,174 @@ mod tests {
         assert_eq!(g.bytes[0].0, b'c');
         assert!(g.bytes[0].1 > 0.5, "{:?}", g.bytes);
     }
+
+    /// FNV-1a over 32-bit words.
+    fn fnv(h: &mut u64, v: u32) {
+        for b in v.to_le_bytes() {
+            *h = (*h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    /// Codes `c` with `p`, bit by bit.
+    fn code(p: &mut Predictor, c: u8) {
+        for i in (0..8).rev() {
+            p.p1();
+            p.update((c >> i) & 1);
+        }
+    }
+
+    /// Text with repeats, markup and digits, so that every context kind has learned
+    /// something when the looks are taken.
+    fn text() -> Vec<u8> {
+        b"<b>the cat</b> sat on the mat; <b>the cat</b> sat on the hat. 0123 0123\n".repeat(3)
+    }
+
+    /// Every look (all 255 nodes of the bit tree) at the start of every fourth byte
+    /// of a text, for three configurations (with and without the matcher's inputs,
+    /// the byte embedding and the SSE stages), hashed into fixed vectors: only the
+    /// first look equals a coded prediction, so nothing else pins the deeper ones
+    /// down (the second nibble's table lookups, the input order, the mixer
+    /// selection, the bit position given to the network). A peeker kept across
+    /// bytes, whose second-nibble slots are cached per high nibble and byte, must
+    /// see what a fresh one sees: the first look of each byte is at the high nibble
+    /// of the previous byte's last look, so a cache that ignored the byte would be
+    /// stale. Partial bytes out of `1..=255` have no look.
+    #[test]
+    fn looks_follow_fixed_vectors_and_the_cache_is_never_stale() {
+        let mut fast = Preset::Fast.config();
+        fast.byte_embed = 1;
+        let configs = [
+            Preset::Fast.config(),
+            fast,
+            Preset::Default.config().fitted(Some(400)),
+            Preset::Max.config().fitted(Some(400)),
+        ];
+        let text = text();
+        let mut got = Vec::new();
+        for cfg in configs {
+            let mut p = Predictor::new(&cfg).unwrap();
+            let mut kept = Peeker::new(&p);
+            let mut h = 0xcbf2_9ce4_8422_2325u64;
+            for (i, &c) in text.iter().enumerate() {
+                if i % 4 == 0 {
+                    let mut fresh = Peeker::new(&p);
+                    for c0 in std::iter::once(255).chain(1..256) {
+                        let q = kept.p1(&p, c0).expect("a look at the start of a byte");
+                        assert_eq!(Some(q), fresh.p1(&p, c0), "byte {i}, node {c0}");
+                        fnv(&mut h, q);
+                    }
+                    assert_eq!(kept.p1(&p, 0), None);
+                    assert_eq!(kept.p1(&p, 256), None);
+                }
+                code(&mut p, c);
+            }
+            got.push(h);
+        }
+        assert_eq!(got, LOOKS.to_vec());
+    }
+
+    /// Per configuration of the test above, in its order.
+    const LOOKS: [u64; 4] = [
+        12113974347374734521,
+        15699523411890734888,
+        3256112636957672831,
+        12747951175089840108,
+    ];
+
+    /// `top_bytes` is the exact top of the looks' distribution: each byte's
+    /// probability is the product of the looks along its path (computed here node
+    /// by node in the same order, so the same floats), most likely first; a search
+    /// of all 255 nodes returns all 256 bytes, and a budget of fewer looks than a
+    /// path has (8) finds none and says so.
+    #[test]
+    fn top_bytes_are_the_most_likely_paths_within_the_budget() {
+        let cfg = Preset::Default.config().fitted(Some(400));
+        let mut p = Predictor::new(&cfg).unwrap();
+        let mut peek = Peeker::new(&p);
+        for (i, &c) in text().iter().enumerate() {
+            if i % 16 == 5 {
+                let mut all: Vec<(u8, f64)> = (0..=255u8)
+                    .map(|b| {
+                        let (mut prob, mut c0) = (1f64, 1u32);
+                        for k in (0..8).rev() {
+                            let bit = u32::from(b >> k & 1);
+                            let q = f64::from(peek.p1(&p, c0).unwrap()) / 65536.0;
+                            prob *= if bit == 1 { q } else { 1.0 - q };
+                            c0 = c0 << 1 | bit;
+                        }
+                        (b, prob)
+                    })
+                    .collect();
+                all.sort_by(|a, b| b.1.total_cmp(&a.1));
+                let g = peek.top_bytes(&p, 5, 1000);
+                assert!(g.complete);
+                let probs = |v: &[(u8, f64)]| v.iter().map(|b| b.1).collect::<Vec<_>>();
+                assert_eq!(probs(&g.bytes), probs(&all[..5]), "byte {i}");
+                // Ties aside, the same bytes.
+                for (j, (b, q)) in g.bytes.iter().enumerate() {
+                    if all.iter().filter(|a| a.1 == *q).count() == 1 {
+                        assert_eq!(*b, all[j].0, "byte {i}, rank {j}");
+                    }
+                }
+                let every = peek.top_bytes(&p, 256, 255);
+                assert!(every.complete);
+                assert_eq!(probs(&every.bytes), probs(&all));
+                let none = peek.top_bytes(&p, 1, 7);
+                assert_eq!(
+                    none,
+                    Guesses {
+                        bytes: Vec::new(),
+                        complete: false
+                    }
+                );
+            }
+            code(&mut p, c);
+        }
+    }
+
+    /// What `nnzip explain` shows of the network: its activation and width, and the
+    /// last prediction's hidden layers (one entry per unit, the outputs the
+    /// activation of the pre-activations; nothing for a layer it does not have);
+    /// and whether the predictor stands at the start of a byte.
+    #[test]
+    fn reports_the_network_it_runs() {
+        use crate::model::config::tanh_approx;
+        use crate::Activation;
+        for (act, layers, width) in [
+            (Activation::Relu, 1, 4),
+            (Activation::Tanh, 2, 12),
+            (Activation::Sigmoid, 1, 8),
+        ] {
+            let mut cfg = Preset::Fast.config();
+            (cfg.activation, cfg.layers, cfg.hidden) = (act, layers, width as u16);
+            let mut p = Predictor::new(&cfg).unwrap();
+            for &c in b"abcab" {
+                code(&mut p, c);
+            }
+            assert!(p.at_byte_start());
+            p.p1();
+            assert_eq!(p.activation(), act);
+            assert_eq!(p.hidden_width(), width);
+            for layer in 0..3 {
+                let (pre, out) = p.hidden(layer);
+                let n = if layer < usize::from(layers) {
+                    width
+                } else {
+                    0
+                };
+                assert_eq!((pre.len(), out.len()), (n, n), "{act:?} layer {layer}");
+                for (&a, &y) in pre.iter().zip(out) {
+                    let want = match act {
+                        Activation::Tanh => tanh_approx(a),
+                        Activation::Sigmoid => 0.5 + 0.5 * tanh_approx(0.5 * a),
+                        _ => a.max(0.0),
+                    };
+                    assert_eq!(y, want, "{act:?} layer {layer}");
+                }
+                assert!(n == 0 || pre.iter().any(|&a| a != 0.0));
+            }
+            p.update(1);
+            assert!(!p.at_byte_start());
+        }
+    }
 }
