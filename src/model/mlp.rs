@@ -994,4 +994,149 @@ mod tests {
         assert_eq!((a.to_bits(), b.to_bits()), (1_043_620_218, 1_046_767_312));
         assert!(b > a);
     }
+
+    /// FNV-1a over 32-bit words.
+    fn fnv(h: &mut u64, v: u32) {
+        for b in v.to_le_bytes() {
+            *h = (*h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    /// One shape per path of the layer loops: the small one over 4 input rows and
+    /// over 8 ([`Mlp::forward_small`]), the general loops with one hidden layer
+    /// wider than a block and with two layers.
+    fn shapes() -> [Shape; 4] {
+        let shape = |inputs, width, layers| Shape {
+            inputs,
+            width,
+            layers,
+            emb_rows: 5,
+            out_sets: 3,
+            skip_init: 0.3,
+            skip_inputs: inputs - 1,
+        };
+        [
+            shape(3, 4, 1),
+            shape(7, 8, 1),
+            shape(11, 12, 1),
+            shape(5, 12, 2),
+        ]
+    }
+
+    /// Trains a network of `shape` and `act` on a fixed stream of inputs, embedding
+    /// rows (one to four), output sets and errors (one step in seven below
+    /// [`SKIP_ERROR`]), and hashes every output and every hidden pre-activation and
+    /// output, then the activity counts. Checks on the way that [`Mlp::peek`] gives
+    /// the forward pass's value bit for bit and that [`Mlp::hidden`] has one entry
+    /// per unit of each layer the network has.
+    fn trace(shape: Shape, act: Activation) -> u64 {
+        let mut m = Mlp::new(shape, act, 0.02, &mut ChaCha8Rng::seed_from_u64(11));
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        let mut x = vec![0f32; m.padded_inputs()];
+        for step in 0..300 {
+            for xi in &mut x[..shape.inputs - 1] {
+                *xi = uniform(&mut rng, 3.0);
+            }
+            x[shape.inputs - 1] = 1.0;
+            m.x.copy_from_slice(&x);
+            let all = [step % 5, (step / 2) % 5, (step / 3) % 5, (step / 5) % 5];
+            let rows = &all[..1 + step % 4];
+            let set = step % shape.out_sets;
+            let logit = m.forward(rows, set);
+            assert_eq!(
+                m.peek(&x, rows, set).to_bits(),
+                logit.to_bits(),
+                "step {step}"
+            );
+            fnv(&mut h, logit.to_bits());
+            for layer in 0..3 {
+                let (pre, out) = m.hidden(layer);
+                let n = if layer < shape.layers { shape.width } else { 0 };
+                assert_eq!((pre.len(), out.len()), (n, n), "layer {layer}");
+                for v in pre.iter().chain(out) {
+                    fnv(&mut h, v.to_bits());
+                }
+            }
+            // A target the inputs decide non-linearly, and a prediction from the
+            // logit by plain arithmetic (no `exp`, whose last bit may vary by platform).
+            let bit = f32::from(u8::from(x[0] * x[1] > 0.0));
+            let p = 0.5 + (logit * 0.1).clamp(-0.45, 0.45);
+            let err = if step % 7 == 3 { 0.01 } else { bit - p };
+            m.backward(err);
+        }
+        let s = m.stats();
+        fnv(&mut h, s.predictions as u32);
+        assert_eq!(s.active.len(), shape.width * shape.layers);
+        for a in s.active {
+            fnv(&mut h, a as u32);
+        }
+        h
+    }
+
+    /// Every path of the network (the small shapes, the general one- and two-layer
+    /// loops, the smooth activations' own loops), forward and backward, under every
+    /// activation, against fixed vectors: a change to any of them changes every file
+    /// on encoder and decoder alike, which round trips cannot see, and the presets'
+    /// fixed vectors exercise only ReLU in one layer.
+    #[test]
+    fn every_path_and_activation_follows_fixed_vectors() {
+        let mut got = Vec::new();
+        for shape in shapes() {
+            for act in Activation::ALL {
+                got.push(trace(shape, act));
+            }
+        }
+        assert_eq!(got, TRACES.to_vec());
+    }
+
+    /// Per shape of [`shapes`], per activation of [`Activation::ALL`].
+    const TRACES: [u64; 20] = [
+        16627221860562537565,
+        17155245487363449423,
+        6518222658004278458,
+        4135090402577398638,
+        6055795740908155864,
+        2778590514120838937,
+        16620320354010976372,
+        124314526509106407,
+        2666286816914740549,
+        9425083963985112710,
+        11576376673921172840,
+        10545554922168889384,
+        1017317076497472903,
+        14988433224067757531,
+        11848710506805637630,
+        4968180167357137575,
+        17826062986328002315,
+        14138444693811761489,
+        5321021484127039103,
+        11138178828925296178,
+    ];
+
+    /// The learned parameters are counted without padding (worked out by hand per
+    /// shape: first layer and biases, second layer and biases, embedding rows, then
+    /// per output set the hidden and skip weights), and the weights' memory is the
+    /// bytes of their vectors.
+    #[test]
+    fn counts_parameters_and_weight_bytes() {
+        // (3+1)*4 + 5*4 + 3*(4+3); (7+1)*8 + 5*8 + 3*(8+7); (11+1)*12 + 5*12 + 3*(12+11);
+        // (5+1)*12 + (12*12+12) + 5*12 + 3*(12+5).
+        let params = [57, 149, 273, 339];
+        for (shape, want) in shapes().into_iter().zip(params) {
+            let m = Mlp::new(
+                shape,
+                Activation::Relu,
+                0.02,
+                &mut ChaCha8Rng::seed_from_u64(1),
+            );
+            assert_eq!(m.param_count(), want);
+            let bytes = std::mem::size_of_val(&m.w1[..])
+                + std::mem::size_of_val(&m.w2[..])
+                + std::mem::size_of_val(&m.emb[..])
+                + std::mem::size_of_val(&m.v[..])
+                + std::mem::size_of_val(&m.u[..]);
+            assert_eq!(m.memory_bytes(), bytes);
+        }
+    }
 }
