@@ -1139,4 +1139,32 @@ mod tests {
             assert_eq!(m.memory_bytes(), bytes);
         }
     }
+
+    /// A unit whose pre-activation is exactly 0 takes the slope of the closed side:
+    /// a ReLU unit that passed nothing learns nothing (its delta is 0), a leaky one
+    /// learns at 1/16, the slope its output had there; a linear one at 1. (The
+    /// comparison is `pre > 0`, as in [`Mlp::activate`]; with `>=` a closed ReLU unit
+    /// would learn, and every file would change wherever a sum comes out at 0.)
+    #[test]
+    fn a_unit_at_exactly_zero_learns_at_its_closed_slope() {
+        for (act, slope) in [
+            (Activation::Relu, 0.0),
+            (Activation::LeakyRelu, 0.0625),
+            (Activation::Linear, 1.0),
+        ] {
+            let mut m = net(act);
+            // No bias, no inputs, no embedding row: every pre-activation is 0.
+            m.b1 = vec![[0.0; LANES]];
+            m.x.fill(0.0);
+            m.forward(&[], 0);
+            assert!(m.hidden(0).0.iter().all(|&p| p == 0.0));
+            let v = m.v[0];
+            let err = 0.5;
+            m.backward(err);
+            let g = m.lr * err;
+            for l in 0..4 {
+                assert_eq!(m.b1[0][l], g * v[l] * slope, "{act:?} unit {l}");
+            }
+        }
+    }
 }
