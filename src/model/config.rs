@@ -124,10 +124,10 @@ impl std::fmt::Display for Activation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Preset {
     /// Orders 2, 3, 4, 6, words and the match model, no SSE: the fastest preset
-    /// (1.81 bpc on enwik8's first 2 MB, 1.9x to 2.6x the time of `xz -9e`).
+    /// (1.81 bpc on enwik8's first 2 MB, 2.0x to 2.3x the time of `xz -9e`).
     Fast,
     /// Every context model and SSE: the balance of ratio and speed (1.73 bpc on
-    /// enwik8's first 2 MB, 3.3x to 3.6x the time of `xz -9e`), at most 330 MB.
+    /// enwik8's first 2 MB, about 3.5x the time of `xz -9e`), at most 330 MB.
     Default,
     /// The default with order 12, a wider network and a table of up to 1 GiB for
     /// long inputs (about 1.1 GB at most).
