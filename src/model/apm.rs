@@ -62,14 +62,20 @@ impl Apm {
         ((s >> 7) as usize, s & 127)
     }
 
+    /// Row `cx` interpolated in interval `lo` with weight `w` on its upper point.
+    #[inline(always)]
+    fn interpolate(&self, cx: usize, lo: usize, w: u32) -> u32 {
+        let row = &self.t[cx].0;
+        (u32::from(row[lo]) * (128 - w) + u32::from(row[lo + 1]) * w) >> 7
+    }
+
     /// The refined 16-bit probability of `p16` (below 65536) in context `cx`, with the
     /// stretch table of `t`.
     #[inline]
     pub fn refine(&mut self, p16: u32, cx: usize, t: &Tables) -> u32 {
         let (lo, w) = Self::interval(t.stretch12(p16 >> 4) + 2048);
-        let row = &self.t[cx].0;
         self.index = (cx, lo + (w >> 6) as usize);
-        (u32::from(row[lo]) * (128 - w) + u32::from(row[lo + 1]) * w) >> 7
+        self.interpolate(cx, lo, w)
     }
 
     /// Asks the CPU to fetch context `cx`'s row ahead of a [`Apm::refine`] in that
@@ -95,8 +101,7 @@ impl Apm {
     /// read-only look (for `nnzip explain`), the same value.
     pub fn peek(&self, p16: u32, cx: usize) -> u32 {
         let (lo, w) = Self::interval(stretch16(p16) + 2048);
-        let row = &self.t[cx].0;
-        (u32::from(row[lo]) * (128 - w) + u32::from(row[lo + 1]) * w) >> 7
+        self.interpolate(cx, lo, w)
     }
 
     /// Bytes held.

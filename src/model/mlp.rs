@@ -933,6 +933,7 @@ const SKIP_RATE: f32 = 0.05;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::fnv;
     use rand::SeedableRng;
 
     fn net(act: Activation) -> Mlp {
@@ -995,13 +996,6 @@ mod tests {
         assert!(b > a);
     }
 
-    /// FNV-1a over 32-bit words.
-    fn fnv(h: &mut u64, v: u32) {
-        for b in v.to_le_bytes() {
-            *h = (*h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-
     /// One shape per path of the layer loops: the small one over 4 input rows and
     /// over 8 ([`Mlp::forward_small`]), the general loops with one hidden layer
     /// wider than a block and with two layers.
@@ -1049,13 +1043,13 @@ mod tests {
                 logit.to_bits(),
                 "step {step}"
             );
-            fnv(&mut h, logit.to_bits());
+            fnv(&mut h, logit.to_bits().to_le_bytes());
             for layer in 0..3 {
                 let (pre, out) = m.hidden(layer);
                 let n = if layer < shape.layers { shape.width } else { 0 };
                 assert_eq!((pre.len(), out.len()), (n, n), "layer {layer}");
                 for v in pre.iter().chain(out) {
-                    fnv(&mut h, v.to_bits());
+                    fnv(&mut h, v.to_bits().to_le_bytes());
                 }
             }
             // A target the inputs decide non-linearly, and a prediction from the
@@ -1066,10 +1060,10 @@ mod tests {
             m.backward(err);
         }
         let s = m.stats();
-        fnv(&mut h, s.predictions as u32);
+        fnv(&mut h, (s.predictions as u32).to_le_bytes());
         assert_eq!(s.active.len(), shape.width * shape.layers);
         for a in s.active {
-            fnv(&mut h, a as u32);
+            fnv(&mut h, (a as u32).to_le_bytes());
         }
         h
     }

@@ -174,6 +174,14 @@ fn mixer_sets(c0: u32, c1: u8, match_state: usize, orders_seen: usize) -> [usize
     ]
 }
 
+/// What a context's hash is XORed with to find its slot for the nibble whose
+/// earlier bits are `c0` (0 for a byte's first nibble; the high nibble with its
+/// leading 1 for the second). The predictor and [`peek`] must find the same slots.
+#[inline(always)]
+fn nibble_salt(c0: u32) -> u64 {
+    u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
 /// The next-bit predictor.
 #[derive(Debug)]
 pub struct Predictor {
@@ -290,7 +298,7 @@ impl Predictor {
     /// [`Predictor::settle_slots`] needs them.
     #[inline(never)]
     fn prefetch_buckets(&self, c0: u32) {
-        let salt = u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let salt = nibble_salt(c0);
         for &h in &self.hashes {
             self.table.prefetch(self.table.bucket_of(h ^ salt));
         }
@@ -308,7 +316,7 @@ impl Predictor {
     /// `c0`, loads it and reads the nibble's first states ([`Predictor::gather`]).
     #[inline(always)]
     fn settle_slots(&mut self, c0: u32) {
-        let salt = u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let salt = nibble_salt(c0);
         for ((slot, line), &h) in self.slots.iter_mut().zip(&mut self.lines).zip(&self.hashes) {
             let h = h ^ salt;
             *slot = self.table.find_in(self.table.bucket_of(h), h, &self.states);
@@ -387,15 +395,17 @@ impl Predictor {
         // are about to be replaced by the next bit's. At the end of a nibble they
         // learn while the next nibble's buckets are on their way from memory.
         let boundary = self.bitpos == 3 || self.bitpos == 7;
+        // The partial byte with this bit (at a byte's end, the whole byte above its
+        // leading 1).
+        let next_c0 = self.c0 << 1 | u32::from(bit);
         if let Some(sse) = &self.sse {
             // The next bit's SSE entries are known now: fetch them while the rest of
             // the update and the next prediction run.
-            let c0 = self.c0 << 1 | u32::from(bit);
             let last = self.hist.last as u32;
             let next = if self.bitpos == 7 {
-                (1, last << 8 | (c0 & 0xff))
+                (1, last << 8 | (next_c0 & 0xff))
             } else {
-                (c0, last)
+                (next_c0, last)
             };
             sse.prefetch(next.0, next.1);
         }
@@ -404,9 +414,9 @@ impl Predictor {
         // that takes the next byte's context hashes (the history is not read
         // again before the next prediction).
         if self.bitpos == 3 {
-            self.prefetch_buckets(self.c0 << 1 | u32::from(bit));
+            self.prefetch_buckets(next_c0);
         } else if self.bitpos == 7 {
-            let c = (self.c0 << 1 | u32::from(bit)) as u8;
+            let c = next_c0 as u8;
             if let Some(m) = &self.matcher {
                 m.prefetch(c);
             }
@@ -444,7 +454,7 @@ impl Predictor {
         if let Some(sse) = &mut self.sse {
             sse.update(bit);
         }
-        self.c0 = self.c0 << 1 | u32::from(bit);
+        self.c0 = next_c0;
         self.nib = self.nib << 1 | usize::from(bit);
         self.bitpos += 1;
         // Neither the match model's byte step nor the network's needs the buckets
@@ -532,6 +542,15 @@ impl Predictor {
     }
 }
 
+/// FNV-1a over `bytes`, continuing from `h`: the model's tests hash long runs of
+/// outputs into the single numbers of their fixed vectors.
+#[cfg(test)]
+pub(crate) fn fnv(h: &mut u64, bytes: impl IntoIterator<Item = u8>) {
+    for b in bytes {
+        *h = (*h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -552,13 +571,6 @@ mod tests {
         t
     }
 
-    /// FNV-1a over 64-bit words.
-    fn fnv(h: &mut u64, v: u64) {
-        for b in v.to_le_bytes() {
-            *h = (*h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-
     /// Codes `text` with `cfg`: the FNV hash of every probability and the total code
     /// length in bits (from the probabilities).
     fn run(cfg: &ModelConfig, text: &[u8]) -> (u64, f64) {
@@ -569,7 +581,7 @@ mod tests {
                 let bit = (c >> k) & 1;
                 let q = p.p1();
                 assert!((1..=65535).contains(&q));
-                fnv(&mut h, u64::from(q));
+                fnv(&mut h, u64::from(q).to_le_bytes());
                 let pb = if bit == 1 { q } else { 65536 - q };
                 bits -= (f64::from(pb) / 65536.0).log2();
                 p.update(bit);
@@ -615,7 +627,7 @@ mod tests {
                 m.hashes(&hist, &mut out);
                 assert_eq!(out.len(), m.count());
                 for &v in &out {
-                    fnv(&mut h, v);
+                    fnv(&mut h, v.to_le_bytes());
                 }
             }
             got.push(h);

@@ -91,7 +91,7 @@ impl Peeker {
         } else {
             let hi = c0 >> (bitpos - 4);
             if self.lines2_for != hi || self.lines2_at != p.bits_seen {
-                let salt = u64::from(hi).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                let salt = super::nibble_salt(hi);
                 for (line, &h) in self.lines2.iter_mut().zip(&p.hashes) {
                     *line = p.table.peek(h ^ salt).unwrap_or([0; SLOT]);
                 }
@@ -187,6 +187,7 @@ impl Peeker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::fnv;
     use crate::model::Preset;
 
     fn run(cfg: &crate::ModelConfig, text: &[u8], look: bool) -> Vec<u32> {
@@ -255,13 +256,6 @@ mod tests {
         assert!(g.bytes[0].1 > 0.5, "{:?}", g.bytes);
     }
 
-    /// FNV-1a over 32-bit words.
-    fn fnv(h: &mut u64, v: u32) {
-        for b in v.to_le_bytes() {
-            *h = (*h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-
     /// Codes `c` with `p`, bit by bit.
     fn code(p: &mut Predictor, c: u8) {
         for i in (0..8).rev() {
@@ -308,7 +302,7 @@ mod tests {
                     for c0 in std::iter::once(255).chain(1..256) {
                         let q = kept.p1(&p, c0).expect("a look at the start of a byte");
                         assert_eq!(Some(q), fresh.p1(&p, c0), "byte {i}, node {c0}");
-                        fnv(&mut h, q);
+                        fnv(&mut h, q.to_le_bytes());
                     }
                     assert_eq!(kept.p1(&p, 0), None);
                     assert_eq!(kept.p1(&p, 256), None);
