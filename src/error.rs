@@ -160,6 +160,16 @@ pub enum HeaderError {
         /// The accepted range.
         expected: RangeInclusive<u32>,
     },
+
+    /// The model reads more priming text than a segment holds (so that priming
+    /// could take longer than decoding: writers never do it).
+    #[error("priming text of {prime} bytes is longer than a segment ({segment} bytes)")]
+    PrimeLongerThanSegment {
+        /// Bytes of priming text the configuration reads.
+        prime: u32,
+        /// The segment length.
+        segment: u32,
+    },
 }
 
 /// A part of an `.nnz` stream that has a fixed length, for [`TruncatedError::Inside`].
@@ -481,6 +491,24 @@ pub enum ConfigError {
         got: u8,
         /// The largest value allowed.
         max: u8,
+    },
+
+    /// More priming blocks than the built-in text has.
+    #[error("priming blocks {got} above {max}")]
+    Prime {
+        /// The value given.
+        got: u8,
+        /// The largest value allowed.
+        max: u8,
+    },
+
+    /// The model would read more priming text than a segment holds.
+    #[error("priming text of {prime} bytes is longer than a segment ({segment} bytes): use fewer --prime blocks or longer segments")]
+    PrimeLongerThanSegment {
+        /// Bytes of priming text the configuration reads.
+        prime: u32,
+        /// The segment length.
+        segment: u32,
     },
 
     /// The learning rate is not in (0, 1].

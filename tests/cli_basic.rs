@@ -278,15 +278,18 @@ fn sparse_markup_and_indirect_flags_reach_the_header() {
     }
 }
 
-/// A file of known length gets a context table fitted to it (one 64-byte bucket per
-/// byte, rounded up to a power of two, at least 2^10), and the header stores the
-/// fitted size; from a pipe the length is unknown and the preset's table is kept.
+/// A file of known length gets a context table fitted to it and to the priming text
+/// the model reads first (one 64-byte bucket per byte, rounded up to a power of two,
+/// at least 2^10), and the header stores the fitted size; from a pipe the length is
+/// unknown and the preset's table is kept.
 #[test]
 fn the_header_stores_the_table_fitted_to_the_input() {
     let text = sample_text(5000);
     let dir = dir_with(&[("a", &text)]);
     let p = dir.path();
-    for (preset, full) in [("fast", 20), ("default", 22)] {
+    // fast reads 64 KiB of priming text, default 128 KiB: 70,536 and 136,072 bytes
+    // in all need 2^17 and 2^18 buckets.
+    for (preset, full, fitted) in [("fast", 20, 17), ("default", 22, 18)] {
         nnzip()
             .current_dir(p)
             .args(["compress", "-f", "-q", "--preset", preset, "a"])
@@ -296,10 +299,10 @@ fn the_header_stores_the_table_fitted_to_the_input() {
         let cfg = nnzip::format::Header::read_from(&mut &nnz[..])
             .unwrap()
             .config;
-        assert_eq!(cfg.table_bits, 13, "{preset}: 5000 bytes need 2^13 buckets");
+        assert_eq!(cfg.table_bits, fitted, "{preset}");
         let mut want = nnzip::Preset::from_name(preset).unwrap().config();
         assert_eq!(want.table_bits, full, "{preset}");
-        want.table_bits = 13;
+        want.table_bits = fitted;
         assert_eq!(cfg, want, "{preset}: only the table is fitted");
         assert_eq!(nnzip::decompress_bytes(&nnz).unwrap(), text);
         let info = nnzip()
@@ -309,9 +312,9 @@ fn the_header_stores_the_table_fitted_to_the_input() {
             .unwrap();
         let info = String::from_utf8_lossy(&info.stdout);
         let model = if preset == "fast" {
-            "model:         orders 2,3,4,6 +word +match, table 2^13 buckets, 1 hidden layer(s) of 4 relu, 0 byte embedding(s)"
+            "model:         orders 2,3,4,6 +word +match, table 2^17 buckets, 1 hidden layer(s) of 4 relu, 0 byte embedding(s)"
         } else {
-            "model:         orders 2,3,4,5,6,8 +word +match +sparse +markup +indirect, table 2^13 buckets, 1 hidden layer(s) of 8 relu, 1 byte embedding(s)"
+            "model:         orders 2,3,4,5,6,8 +word +match +sparse +markup +indirect, table 2^18 buckets, 1 hidden layer(s) of 8 relu, 1 byte embedding(s)"
         };
         assert!(info.contains(model), "{model:?} missing in:\n{info}");
 
@@ -325,16 +328,20 @@ fn the_header_stores_the_table_fitted_to_the_input() {
         assert_eq!(h.original_len, None);
         assert_eq!(h.config.table_bits, full, "{preset} from a pipe");
     }
-    // Tiny inputs stop at the smallest table.
+    // Tiny inputs stop at the smallest table (without priming; with the default's,
+    // at the 2^18 buckets its text needs).
     fs::write(p.join("b"), b"x").unwrap();
-    nnzip()
-        .current_dir(p)
-        .args(["compress", "-q", "b"])
-        .assert()
-        .success();
-    let nnz = fs::read(p.join("b.nnz")).unwrap();
-    let h = nnzip::format::Header::read_from(&mut &nnz[..]).unwrap();
-    assert_eq!(h.config.table_bits, 10);
+    for (args, bits) in [(&["--prime", "0"][..], 10), (&[][..], 18)] {
+        nnzip()
+            .current_dir(p)
+            .args(["compress", "-f", "-q", "b"])
+            .args(args)
+            .assert()
+            .success();
+        let nnz = fs::read(p.join("b.nnz")).unwrap();
+        let h = nnzip::format::Header::read_from(&mut &nnz[..]).unwrap();
+        assert_eq!(h.config.table_bits, bits, "{args:?}");
+    }
 }
 
 #[test]

@@ -21,10 +21,11 @@ use std::io::{Cursor, Read, Write};
 /// the last payload bytes.
 const BEFORE_TRAILER: usize = 20;
 
-/// A small model, quick to set up for every decode.
+/// A small model, quick to set up for every decode (no priming text to read first).
 fn small() -> ModelConfig {
     let mut cfg = Preset::Fast.config();
     cfg.table_bits = 12;
+    cfg.prime = 0;
     cfg
 }
 

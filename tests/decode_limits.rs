@@ -273,6 +273,7 @@ fn a_megabyte_claim_on_a_tiny_payload_stops_at_once() {
 fn every_cut_of_a_multichunk_stream_ends() {
     let mut cfg = Preset::Fast.config();
     cfg.table_bits = 10;
+    cfg.prime = 0;
     let text = cli_util::sample_text(3000);
     let mut enc =
         nnzip::format::NnzEncoder::with_chunk_len(Vec::new(), &cfg, None, 700).expect("encoder");

@@ -21,6 +21,7 @@ fn small(flags: u8, layers: u8) -> ModelConfig {
     cfg.layers = layers;
     cfg.hidden = 4;
     cfg.table_bits = 10;
+    cfg.prime = 0;
     cfg
 }
 

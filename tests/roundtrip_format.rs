@@ -14,6 +14,7 @@ use std::io::Cursor;
 fn tiny() -> ModelConfig {
     let mut cfg = Preset::Fast.config();
     cfg.table_bits = 10;
+    cfg.prime = 0;
     cfg.hidden = 4;
     cfg
 }

@@ -10,6 +10,7 @@ use std::io::{self, Read, Write};
 fn fast() -> Codec {
     let mut cfg = Preset::Fast.config();
     cfg.table_bits = 12;
+    cfg.prime = 0;
     Codec::Neural(cfg)
 }
 

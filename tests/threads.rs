@@ -10,10 +10,12 @@ use nnzip::format::{scan_info, EncodeOptions, Info, NnzEncoder};
 use nnzip::{Codec, CompressOptions, Error, ModelConfig, Preset, Summary};
 use std::io::Cursor;
 
-/// A small model, so that many segments stay quick to code.
+/// A small model, so that many segments stay quick to code (no priming text to
+/// read before each).
 fn small() -> ModelConfig {
     let mut cfg = Preset::Fast.config();
     cfg.table_bits = 12;
+    cfg.prime = 0;
     cfg
 }
 
@@ -51,6 +53,60 @@ fn decompress(packed: &[u8], threads: usize) -> nnzip::Result<Vec<u8>> {
     let mut out = Vec::new();
     nnzip::decompress_with_threads(packed, &mut out, threads, &mut |_| {})?;
     Ok(out)
+}
+
+/// Every segment's model reads the priming text before its segment, on whichever
+/// thread codes it: the output is the same for every thread count and decodes with
+/// any, and each segment is coded as a lone file of its bytes would be.
+#[test]
+fn every_segment_is_primed_the_same_on_any_thread() {
+    let mut cfg = Preset::Fast.config();
+    cfg.table_bits = 12;
+    assert_eq!(cfg.prime, 1);
+    let seg = nnzip::model::prime::BLOCK as u32;
+    let text = sample_text(2 * seg as usize + 5000);
+    let run = |data: &[u8], threads| {
+        let mut out = Vec::new();
+        let opts = CompressOptions {
+            threads,
+            encode: EncodeOptions {
+                segment_len: seg,
+                chunk_len: 1 << 20,
+            },
+        };
+        let len = Some(data.len() as u64);
+        nnzip::compress_with_options(
+            data,
+            len,
+            &mut out,
+            &Codec::Neural(cfg.clone()),
+            &opts,
+            &mut |_| {},
+        )
+        .expect("compress");
+        out
+    };
+    let one = run(&text, 1);
+    assert_eq!(run(&text, 2), one);
+    assert_eq!(run(&text, 3), one);
+    for threads in [1, 2] {
+        assert_eq!(decompress(&one, threads).unwrap(), text, "-T{threads}");
+    }
+    let h = nnzip::format::Header::read_from(&mut &one[..]).unwrap();
+    assert_eq!(h.config.prime, 1, "one block fits a 64 KiB segment");
+    // The last segment's chunks are those of a lone file of its 5000 bytes with the
+    // same settings: a primed fresh model, nothing carried over.
+    let chunks = |f: &[u8], i: usize| {
+        let Info::Nnz(info) = scan_info(Cursor::new(f)).unwrap() else {
+            panic!("not nnz")
+        };
+        let seg = &info.scan.unwrap().segments[i];
+        let at = seg.offset as usize + 16;
+        f[at..at + seg.packed_len as usize].to_vec()
+    };
+    let lone = run(&text[2 * seg as usize..], 1);
+    assert_eq!(chunks(&one, 2), chunks(&lone, 0));
+    assert_ne!(chunks(&one, 0), chunks(&one, 1));
 }
 
 #[test]

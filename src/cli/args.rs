@@ -375,6 +375,13 @@ pub struct ModelArgs {
     #[arg(long)]
     pub no_apm: bool,
 
+    /// How much of the built-in English text the model reads before the input, in
+    /// blocks of 64 KiB (0..=3; 0 starts from a fresh model). Priming helps text, small
+    /// files most, and costs a fixed time per model (about as long as coding the
+    /// same amount of input).
+    #[arg(long, value_name = "N", value_parser = ranged(0u8..=nnzip::model::prime::MAX_BLOCKS))]
+    pub prime: Option<u8>,
+
     /// Seed of the initial weights (decimal or 0x hex); stored in the header.
     #[arg(long, value_name = "N", value_parser = parse_seed)]
     pub seed: Option<u64>,
@@ -397,6 +404,7 @@ impl ModelArgs {
             || self.byte_embed.is_some()
             || self.lr.is_some()
             || self.no_apm
+            || self.prime.is_some()
             || self.seed.is_some()
     }
 
@@ -456,6 +464,9 @@ impl ModelArgs {
         }
         if self.no_apm {
             cfg.apm = false;
+        }
+        if let Some(v) = self.prime {
+            cfg.prime = v;
         }
         if let Some(v) = self.seed {
             cfg.seed = v;

@@ -45,14 +45,22 @@ impl Header {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] if `config` is out of range, `original_len` is the
-    /// reserved value [`UNKNOWN_LEN`] or `segment_len` is outside
-    /// [`MIN_SEGMENT_LEN`]`..=`[`MAX_SEGMENT_LEN`].
+    /// reserved value [`UNKNOWN_LEN`], `segment_len` is outside
+    /// [`MIN_SEGMENT_LEN`]`..=`[`MAX_SEGMENT_LEN`] or shorter than the priming text
+    /// the configuration reads.
     pub fn new(config: &ModelConfig, original_len: Option<u64>, segment_len: u32) -> Result<Self> {
         config.validate()?;
         if original_len == Some(UNKNOWN_LEN) {
             return Err(Error::InvalidConfig(ConfigError::ReservedLength));
         }
         check_segment_len(u64::from(segment_len))?;
+        let prime = crate::model::prime::text(config.prime).len() as u32;
+        if prime > segment_len {
+            return Err(Error::InvalidConfig(ConfigError::PrimeLongerThanSegment {
+                prime,
+                segment: segment_len,
+            }));
+        }
         Ok(Header {
             version: VERSION,
             codec: CODEC_NEURAL,
@@ -169,6 +177,16 @@ impl Header {
             return Err(Error::InvalidHeader(HeaderError::SegmentLen {
                 got: segment_len,
                 expected: MIN_SEGMENT_LEN..=MAX_SEGMENT_LEN,
+            }));
+        }
+        // Every segment but the last holds `segment_len` bytes, so a model's priming
+        // (done again for every segment) never costs more than its segment: a file
+        // of many tiny segments cannot make decoding crawl.
+        let prime = crate::model::prime::text(config.prime).len() as u32;
+        if prime > segment_len {
+            return Err(Error::InvalidHeader(HeaderError::PrimeLongerThanSegment {
+                prime,
+                segment: segment_len,
             }));
         }
         Ok(Header {
@@ -290,6 +308,32 @@ mod tests {
                 Err(Error::InvalidHeader(HeaderError::SegmentLen { got, .. })) if got == bad
             ));
         }
+
+        // The fast preset reads one 64 KiB block of priming text: a segment must hold
+        // at least that much.
+        let block = crate::model::prime::BLOCK as u32;
+        let fast = Preset::Fast.config();
+        assert!(Header::new(&fast, None, block).is_ok());
+        assert!(matches!(
+            Header::new(&fast, None, block - 1),
+            Err(Error::InvalidConfig(ConfigError::PrimeLongerThanSegment {
+                prime: 65_536,
+                segment: 65_535
+            }))
+        ));
+        let mut b = good;
+        b[SEGMENT_AT..CRC_AT].copy_from_slice(&(block - 1).to_le_bytes());
+        reseal(&mut b);
+        assert!(matches!(
+            read(&b),
+            Err(Error::InvalidHeader(HeaderError::PrimeLongerThanSegment {
+                prime: 65_536,
+                segment: 65_535
+            }))
+        ));
+        b[CONFIG_AT + 9] = 0; // no priming: any segment length
+        reseal(&mut b);
+        assert_eq!(read(&b).unwrap().segment_len, block - 1);
 
         for cut in 0..HEADER_LEN {
             assert!(

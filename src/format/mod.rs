@@ -248,12 +248,13 @@ pub(crate) fn read_trailer<R: Read + ?Sized>(r: &mut R) -> Result<(u64, u32)> {
 }
 
 /// For the container's unit tests: an encoder with a small model (the fast preset,
-/// a 2^10-bucket table), the smallest segments (1,024 bytes) and chunks of 300 bytes,
+/// a 2^10-bucket table, no priming), the smallest segments (1,024 bytes) and chunks of 300 bytes,
 /// so that a kilobyte or two of text makes several chunks and segments.
 #[cfg(test)]
 pub(crate) fn small_encoder(original_len: Option<u64>) -> NnzEncoder<Vec<u8>> {
     let mut cfg = crate::model::Preset::Fast.config();
     cfg.table_bits = 10;
+    cfg.prime = 0;
     let opts = EncodeOptions {
         segment_len: MIN_SEGMENT_LEN,
         chunk_len: 300,

@@ -48,9 +48,10 @@ impl EncodeOptions {
         Ok(())
     }
 
-    /// The header of a stream coded with `config`: the configuration's context table
-    /// fitted to the longest input one model sees (a segment, or the whole input if
-    /// it is known to be shorter).
+    /// The header of a stream coded with `config`: no more priming text than a
+    /// segment holds (whole blocks of [`crate::model::prime::BLOCK`] bytes; readers
+    /// refuse more), and the context table fitted to the longest input one model sees
+    /// (a segment, or the whole input if it is known to be shorter) and its priming.
     ///
     /// # Errors
     /// As [`EncodeOptions::validate`] and [`Header::new`].
@@ -58,6 +59,9 @@ impl EncodeOptions {
         self.validate()?;
         let seg = u64::from(self.segment_len);
         let longest = original_len.map_or(seg, |len| len.min(seg));
+        let mut config = config.clone();
+        let blocks = self.segment_len as usize / crate::model::prime::BLOCK;
+        config.prime = config.prime.min(u8::try_from(blocks).unwrap_or(u8::MAX));
         Header::new(
             &config.fitted(Some(longest)),
             original_len,
@@ -310,6 +314,34 @@ mod tests {
     use super::*;
     use crate::format::{MAX_SEGMENT_LEN, MIN_SEGMENT_LEN};
     use std::io::Cursor;
+
+    /// A model never reads more priming text than a segment holds: the header drops
+    /// whole blocks until it fits, and changes nothing else but the fitted table.
+    #[test]
+    fn priming_is_cut_to_the_segment_length() {
+        let block = crate::model::prime::BLOCK as u32;
+        let max = crate::model::Preset::Max.config();
+        assert_eq!(max.prime, 3);
+        for (segment_len, blocks) in [
+            (MIN_SEGMENT_LEN, 0),
+            (block - 1, 0),
+            (block, 1),
+            (3 * block - 1, 2),
+            (3 * block, 3),
+            (MAX_SEGMENT_LEN, 3),
+        ] {
+            let opts = EncodeOptions {
+                segment_len,
+                ..EncodeOptions::default()
+            };
+            let h = opts.header(&max, None).unwrap();
+            assert_eq!(h.config.prime, blocks, "segments of {segment_len}");
+            let mut want = max.clone();
+            want.prime = blocks;
+            want.table_bits = h.config.table_bits;
+            assert_eq!(h.config, want, "segments of {segment_len}");
+        }
+    }
 
     /// Progress counts every byte given (coded or waiting) and every byte written;
     /// the summary, the whole stream.

@@ -6,6 +6,7 @@ use crate::model::component::ContextModel;
 use crate::model::indirect::Indirect;
 use crate::model::markup::Markup;
 use crate::model::orders::Orders;
+use crate::model::prime;
 use crate::model::sparse::Sparse;
 use crate::model::word::Words;
 use byteorder::{ReadBytesExt, WriteBytesExt, LE};
@@ -169,6 +170,7 @@ impl Preset {
                 byte_embed: 0,
                 lr: 0.001,
                 apm: false,
+                prime: 1,
                 seed: DEFAULT_SEED,
             },
             Preset::Default => ModelConfig {
@@ -188,6 +190,7 @@ impl Preset {
                 byte_embed: 1,
                 lr: 0.001,
                 apm: true,
+                prime: 2,
                 seed: DEFAULT_SEED,
             },
             Preset::Max => ModelConfig {
@@ -204,6 +207,7 @@ impl Preset {
                 byte_embed: 1,
                 lr: 0.001,
                 apm: true,
+                prime: 3,
                 seed: DEFAULT_SEED,
             },
         }
@@ -276,6 +280,9 @@ pub struct ModelConfig {
     pub lr: f32,
     /// Whether the adaptive probability maps (SSE) refine the network's output.
     pub apm: bool,
+    /// How much of the built-in English text the model reads before its input, in
+    /// blocks of 64 KiB ([`crate::model::prime`]): 0 (none) to 3.
+    pub prime: u8,
     /// Seed of the weight initialisation.
     pub seed: u64,
 }
@@ -333,6 +340,12 @@ impl ModelConfig {
             return bad(ConfigError::ByteEmbed {
                 got: self.byte_embed,
                 max: limits::MAX_BYTE_EMBED,
+            });
+        }
+        if self.prime > prime::MAX_BLOCKS {
+            return bad(ConfigError::Prime {
+                got: self.prime,
+                max: prime::MAX_BLOCKS,
             });
         }
         if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 1.0) {
@@ -405,6 +418,8 @@ impl ModelConfig {
     pub fn fitted(&self, len: Option<u64>) -> ModelConfig {
         let mut cfg = self.clone();
         if let Some(len) = len {
+            // The priming text goes through the same table first.
+            let len = len.saturating_add(prime::text(self.prime).len() as u64);
             let need = 64 - len.max(1).leading_zeros() as u8 + TABLE_BUCKETS_PER_BYTE_LOG2;
             cfg.table_bits = cfg.table_bits.min(need.max(*limits::TABLE_BITS.start()));
         }
@@ -464,7 +479,7 @@ impl ModelConfig {
         w.write_u8(self.layers)?;
         w.write_u8(self.activation.id())?;
         w.write_u8(self.byte_embed)?;
-        w.write_u8(0)?; // reserved, must be zero
+        w.write_u8(self.prime)?;
         w.write_u16::<LE>(0)?; // reserved, must be zero
         w.write_u32::<LE>(self.lr.to_bits())?;
         w.write_u64::<LE>(self.seed)?;
@@ -490,7 +505,8 @@ impl ModelConfig {
         let layers = c.read_u8()?;
         let act = c.read_u8()?;
         let byte_embed = c.read_u8()?;
-        let reserved = u32::from(c.read_u8()?) | u32::from(c.read_u16::<LE>()?);
+        let prime = c.read_u8()?;
+        let reserved = c.read_u16::<LE>()?;
         let lr = f32::from_bits(c.read_u32::<LE>()?);
         let seed = c.read_u64::<LE>()?;
         if flags & !0b11_1111 != 0 || reserved != 0 {
@@ -503,6 +519,7 @@ impl ModelConfig {
             word: flags & 1 != 0,
             match_model: flags & 2 != 0,
             apm: flags & 4 != 0,
+            prime,
             sparse: flags & 8 != 0,
             markup: flags & 16 != 0,
             indirect: flags & 32 != 0,
@@ -525,7 +542,7 @@ impl ModelConfig {
     pub fn describe(&self) -> String {
         let orders: Vec<String> = self.orders.iter().map(|o| o.to_string()).collect();
         format!(
-            "orders {}{}{}{}{}{}, table 2^{} buckets, {} hidden layer(s) of {} {}, {} byte embedding(s), lr {}, apm {}, seed {:#x}",
+            "orders {}{}{}{}{}{}, table 2^{} buckets, {} hidden layer(s) of {} {}, {} byte embedding(s), lr {}, apm {}, primed on {} KiB, seed {:#x}",
             orders.join(","),
             if self.word { " +word" } else { "" },
             if self.match_model { " +match" } else { "" },
@@ -539,6 +556,7 @@ impl ModelConfig {
             self.byte_embed,
             self.lr,
             if self.apm { "on" } else { "off" },
+            prime::text(self.prime).len() >> 10,
             self.seed
         )
     }
@@ -636,6 +654,49 @@ mod tests {
             ModelConfig::read_from(&mut &buf[..10]),
             Err(Error::Truncated(TruncatedError::ModelConfig))
         ));
+        // Byte 9 is the priming length: 0..=3 blocks; bytes 10 and 11 are reserved.
+        assert_eq!(buf[9], 1, "fast reads one block");
+        let mut b = buf.clone();
+        b[9] = 0;
+        assert_eq!(ModelConfig::read_from(&mut &b[..]).unwrap().prime, 0);
+        b[9] = prime::MAX_BLOCKS + 1;
+        assert!(matches!(
+            ModelConfig::read_from(&mut &b[..]),
+            Err(Error::InvalidHeader(HeaderError::Config(
+                ConfigError::Prime { got: 4, max: 3 }
+            )))
+        ));
+        for i in [10, 11] {
+            let mut b = buf.clone();
+            b[i] = 1;
+            assert!(
+                matches!(
+                    ModelConfig::read_from(&mut &b[..]),
+                    Err(Error::InvalidHeader(HeaderError::ReservedModelBits))
+                ),
+                "byte {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_table_is_fitted_to_the_input_and_the_priming_text() {
+        let mut cfg = Preset::Default.config();
+        cfg.prime = 0;
+        // 1000 bytes: the smallest table; 2^20 bytes: 2^20 buckets.
+        assert_eq!(cfg.fitted(Some(1000)).table_bits, 10);
+        assert_eq!(cfg.fitted(Some(1 << 20)).table_bits, 21);
+        assert_eq!(cfg.fitted(Some((1 << 20) - 1)).table_bits, 20);
+        assert_eq!(cfg.fitted(None).table_bits, cfg.table_bits);
+        // Two blocks of priming (2^17 bytes) go through the table too.
+        cfg.prime = 2;
+        assert_eq!(cfg.fitted(Some(0)).table_bits, 18);
+        assert_eq!(cfg.fitted(Some((1 << 18) - (1 << 17))).table_bits, 19);
+        assert_eq!(cfg.fitted(Some((1 << 18) - (1 << 17) - 1)).table_bits, 18);
+        // Never above the configured size, and idempotent.
+        assert_eq!(cfg.fitted(Some(u64::MAX)).table_bits, cfg.table_bits);
+        let once = cfg.fitted(Some(5000));
+        assert_eq!(once.fitted(Some(5000)), once);
     }
 
     #[test]

@@ -633,6 +633,13 @@ impl Mlp {
         self.lr = lr;
     }
 
+    /// Forgets the hidden-unit statistics gathered so far (after priming: the
+    /// statistics describe the input).
+    pub fn reset_stats(&mut self) {
+        self.fired.iter_mut().for_each(|f| *f = [0; LANES]);
+        self.predictions = 0;
+    }
+
     /// Hidden-unit statistics so far (padding excluded).
     pub fn stats(&self) -> UnitStats {
         UnitStats {

@@ -34,6 +34,7 @@ pub mod mixer;
 pub mod mlp;
 pub mod orders;
 pub mod peek;
+pub mod prime;
 pub mod sparse;
 pub mod squash;
 pub mod sse;
@@ -277,7 +278,31 @@ impl Predictor {
         };
         p.hash_byte();
         p.settle_slots(0);
+        p.prime(prime::text(cfg.prime));
         Ok(p)
+    }
+
+    /// Reads `text` as if it were input (predicting and learning every bit, coding
+    /// nothing), then restarts the learning-rate schedule and the hidden units'
+    /// statistics: the model keeps what the
+    /// text taught it, and still adapts to the input as fast as a fresh one (without
+    /// the restart, binary files lost more to priming: kennedy.xls +1.7% instead of
+    /// +0.2%, for the same gain on text).
+    fn prime(&mut self, text: &[u8]) {
+        if text.is_empty() {
+            return;
+        }
+        for &c in text {
+            for k in (0..8).rev() {
+                self.p1();
+                self.update((c >> k) & 1);
+            }
+        }
+        self.bits_seen = 0;
+        self.mlp.reset_stats();
+        let f = lr_factor(0);
+        self.mlp.set_lr(self.base_lr * f);
+        self.mixer_lr = MIXER_LR * f;
     }
 
     /// Asks every context model for its hashes of the next byte's contexts.
@@ -604,6 +629,30 @@ mod tests {
     }
 
     #[test]
+    fn priming_teaches_english_and_restarts_the_schedule() {
+        // A paragraph that is not in the priming text.
+        let text = b"The river rose through the night, and by morning the lower fields \
+            were under water. Nobody in the village could remember a flood like it; the \
+            old people said their grandparents had spoken of one, long before the bridge \
+            was built, when the mill still stood on the far bank.";
+        let mut cfg = Preset::Fast.config().fitted(Some(text.len() as u64));
+        let bpc = |cfg: &ModelConfig| run(cfg, text).1 / text.len() as f64;
+        let primed = bpc(&cfg);
+        cfg.prime = 0;
+        let fresh = bpc(&cfg.fitted(Some(text.len() as u64)));
+        assert!(
+            primed < 0.8 * fresh,
+            "primed {primed:.3}, fresh {fresh:.3} bpc"
+        );
+        // The input's first bits learn at the boosted rate again, and the unit
+        // statistics count the input only.
+        let p = Predictor::new(&Preset::Fast.config().fitted(Some(1))).expect("valid");
+        assert_eq!(p.bits_seen, 0);
+        assert_eq!(p.mixer_lr, MIXER_LR * lr_factor(0));
+        assert_eq!(p.mlp.stats().predictions, 0);
+    }
+
+    #[test]
     fn fixed_vectors_per_preset() {
         let text = sample();
         let got: Vec<u64> = Preset::ALL
@@ -635,8 +684,11 @@ mod tests {
         assert_eq!(got, FIXED_HASHES.to_vec());
     }
 
-    const FIXED_PREDICTIONS: [u64; 3] =
-        [8239364731251566445, 809189240913006167, 4194109166104969057];
+    const FIXED_PREDICTIONS: [u64; 3] = [
+        15937157580652415674,
+        4309892648769881029,
+        4327751728124481185,
+    ];
     const FIXED_HASHES: [u64; 5] = [
         12633546995243359331,
         14222845905961363161,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// Model flags that keep the tests quick and small in memory.
-pub const FAST: &[&str] = &["--preset", "fast", "--table-bits", "12"];
+pub const FAST: &[&str] = &["--preset", "fast", "--table-bits", "12", "--prime", "0"];
 
 /// The `nnzip` binary under test.
 pub fn nnzip() -> assert_cmd::Command {
@@ -50,6 +50,7 @@ pub fn sample_text(n: usize) -> Vec<u8> {
 pub fn packed(data: &[u8]) -> Vec<u8> {
     let mut cfg = nnzip::Preset::Fast.config();
     cfg.table_bits = 12;
+    cfg.prime = 0;
     nnzip::compress_bytes(data, &nnzip::Codec::Neural(cfg)).expect("compress")
 }
 
