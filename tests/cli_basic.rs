@@ -278,17 +278,17 @@ fn sparse_markup_and_indirect_flags_reach_the_header() {
     }
 }
 
-/// A file of known length gets a context table fitted to it and to the priming text
-/// the model reads first (one 64-byte bucket per byte, rounded up to a power of two,
-/// at least 2^10), and the header stores the fitted size; from a pipe the length is
-/// unknown and the preset's table is kept.
+/// A file of known length gets a context table fitted to it, or to the priming text
+/// the model reads first if that is longer (one 64-byte bucket per byte, rounded up
+/// to a power of two, at least 2^10), and the header stores the fitted size; from a
+/// pipe the length is unknown and the preset's table is kept.
 #[test]
 fn the_header_stores_the_table_fitted_to_the_input() {
     let text = sample_text(5000);
     let dir = dir_with(&[("a", &text)]);
     let p = dir.path();
-    // fast reads 64 KiB of priming text, default 128 KiB: 70,536 and 136,072 bytes
-    // in all need 2^17 and 2^18 buckets.
+    // fast reads 64 KiB of priming text, default 128 KiB: longer than the file, they
+    // need 2^17 and 2^18 buckets.
     for (preset, full, fitted) in [("fast", 20, 17), ("default", 22, 18)] {
         nnzip()
             .current_dir(p)
