@@ -124,14 +124,17 @@ impl std::fmt::Display for Activation {
 /// Named starting points for the model size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Preset {
-    /// Orders 2, 3, 4, 6, words and the match model, no SSE: the fastest preset
-    /// (1.81 bpc on enwik8's first 2 MB, 2.0x to 2.3x the time of `xz -9e`).
+    /// Orders 2, 3, 4, 6, words and the match model, no SSE, 64 KiB of priming: the
+    /// fastest preset (1.80 bpc on enwik8's first 2 MB, 1.7x the time of `xz -9e` in
+    /// the README's run).
     Fast,
-    /// Every context model and SSE: the balance of ratio and speed (1.73 bpc on
-    /// enwik8's first 2 MB, about 3.5x the time of `xz -9e`), at most 330 MB.
+    /// Every context model and SSE, 128 KiB of priming: the balance of ratio and speed
+    /// (1.71 bpc on enwik8's first 2 MB, 3.6x the time of `xz -9e` in the README's
+    /// run), at most 330 MB.
     Default,
-    /// The default with order 12, a wider network and a table of up to 1 GiB for
-    /// long inputs (about 1.1 GB at most).
+    /// The default with order 12, a wider network, 192 KiB of priming and a table of
+    /// up to 1 GiB for long inputs (1.70 bpc on enwik8's first 2 MB; about 1.1 GB at
+    /// most).
     Max,
 }
 
