@@ -54,8 +54,7 @@ impl Header {
             return Err(Error::InvalidConfig(ConfigError::ReservedLength));
         }
         check_segment_len(u64::from(segment_len))?;
-        let prime = crate::model::prime::text(config.prime).len() as u32;
-        if prime > segment_len {
+        if let Some(prime) = prime_longer_than_segment(config, segment_len) {
             return Err(Error::InvalidConfig(ConfigError::PrimeLongerThanSegment {
                 prime,
                 segment: segment_len,
@@ -179,11 +178,7 @@ impl Header {
                 expected: MIN_SEGMENT_LEN..=MAX_SEGMENT_LEN,
             }));
         }
-        // Every segment but the last holds `segment_len` bytes, so a model's priming
-        // (done again for every segment) never costs more than its segment: a file
-        // of many tiny segments cannot make decoding crawl.
-        let prime = crate::model::prime::text(config.prime).len() as u32;
-        if prime > segment_len {
+        if let Some(prime) = prime_longer_than_segment(&config, segment_len) {
             return Err(Error::InvalidHeader(HeaderError::PrimeLongerThanSegment {
                 prime,
                 segment: segment_len,
@@ -198,6 +193,16 @@ impl Header {
             segment_len,
         })
     }
+}
+
+/// The length of the priming text `config` reads, if it is longer than a segment of
+/// `segment_len` bytes: such a header is refused on writing and on reading. Every
+/// segment but the last holds `segment_len` bytes, so a model's priming (done again
+/// for every segment) never costs more than its segment: a file of many tiny
+/// segments cannot make decoding crawl.
+fn prime_longer_than_segment(config: &ModelConfig, segment_len: u32) -> Option<u32> {
+    let prime = u32::try_from(config.prime_len()).unwrap_or(u32::MAX);
+    (prime > segment_len).then_some(prime)
 }
 
 /// Checks a segment length given by a user: [`MIN_SEGMENT_LEN`]`..=`[`MAX_SEGMENT_LEN`].

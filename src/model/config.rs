@@ -426,11 +426,17 @@ impl ModelConfig {
             // for the longer of the two. (Not for their sum: on enwik8's first 2 MB
             // with the default's 128 KiB of priming that would double the table to
             // 256 MiB, for 0.1% of the output.)
-            let len = len.max(prime::text(self.prime).len() as u64);
+            let len = len.max(self.prime_len() as u64);
             let need = 64 - len.max(1).leading_zeros() as u8 + TABLE_BUCKETS_PER_BYTE_LOG2;
             cfg.table_bits = cfg.table_bits.min(need.max(*limits::TABLE_BITS.start()));
         }
         cfg
+    }
+
+    /// Bytes of the built-in text the model reads before its input
+    /// ([`ModelConfig::prime`] blocks of [`prime::BLOCK`]).
+    pub fn prime_len(&self) -> usize {
+        prime::text(self.prime).len()
     }
 
     /// Number of hashed contexts the components push per byte (at most
@@ -563,7 +569,7 @@ impl ModelConfig {
             self.byte_embed,
             self.lr,
             if self.apm { "on" } else { "off" },
-            prime::text(self.prime).len() >> 10,
+            self.prime_len() >> 10,
             self.seed
         )
     }
