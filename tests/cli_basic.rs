@@ -238,8 +238,8 @@ fn model_flags_reach_the_header() {
     assert_eq!(back, text);
 }
 
-/// The default preset's sparse, markup and indirect contexts can be dropped one by
-/// one.
+/// The max preset's sparse, markup and indirect contexts (the default has no sparse
+/// ones) can be dropped one by one.
 #[test]
 fn sparse_markup_and_indirect_flags_reach_the_header() {
     let text = sample_text(3000);
@@ -259,7 +259,7 @@ fn sparse_markup_and_indirect_flags_reach_the_header() {
     ] {
         nnzip()
             .current_dir(p)
-            .args(["compress", "-f", "--preset", "default"])
+            .args(["compress", "-f", "--preset", "max", "--prime", "0"])
             .args(flags)
             .arg("a")
             .assert()
@@ -312,9 +312,9 @@ fn the_header_stores_the_table_fitted_to_the_input() {
             .unwrap();
         let info = String::from_utf8_lossy(&info.stdout);
         let model = if preset == "fast" {
-            "model:         orders 2,3,4,6 +word +match, table 2^17 buckets, 1 hidden layer(s) of 4 relu, 0 byte embedding(s)"
+            "model:         orders 2,4 +word +match, table 2^17 buckets, 1 hidden layer(s) of 4 relu, 0 byte embedding(s)"
         } else {
-            "model:         orders 2,3,4,5,6,8 +word +match +sparse +markup +indirect, table 2^18 buckets, 1 hidden layer(s) of 8 relu, 1 byte embedding(s)"
+            "model:         orders 2,3,4,6 +word +match +markup +indirect, table 2^18 buckets, 1 hidden layer(s) of 8 relu, 0 byte embedding(s)"
         };
         assert!(info.contains(model), "{model:?} missing in:\n{info}");
 
@@ -381,7 +381,7 @@ fn info_describes_header_and_trailer() {
         "a.nnz\n",
         "format:        nnzip container (.nnz), version 2",
         "codec:         neural (id 1)",
-        "model:         orders 2,3,4,6 +word +match, table 2^12 buckets, 1 hidden layer(s) of 4 relu",
+        "model:         orders 2,4 +word +match, table 2^12 buckets, 1 hidden layer(s) of 4 relu",
         "original size: 30000 bytes",
         &format!("packed size:   {} bytes", nnz.len()),
         "bits per byte",

@@ -124,16 +124,16 @@ impl std::fmt::Display for Activation {
 /// Named starting points for the model size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Preset {
-    /// Orders 2, 3, 4, 6, words and the match model, no SSE, 64 KiB of priming: the
-    /// fastest preset (1.80 bpc on enwik8's first 2 MB, 1.7x the time of `xz -9e` in
-    /// the README's run).
+    /// Orders 2 and 4, words and the match model, no SSE, 64 KiB of priming: the
+    /// fastest preset (about 1.83 bpc on enwik8's first 2 MB).
     Fast,
-    /// Every context model and SSE, 128 KiB of priming: the balance of ratio and speed
-    /// (1.71 bpc on enwik8's first 2 MB, 3.6x the time of `xz -9e` in the README's
-    /// run), at most 330 MB.
+    /// Orders 2, 3, 4, 6, words, markup, indirect contexts, the match model and SSE,
+    /// 128 KiB of priming: the balance of ratio and speed (about 1.72 bpc on enwik8's
+    /// first 2 MB), at most 330 MB.
     Default,
-    /// The default with order 12, a wider network, 192 KiB of priming and a table of
-    /// up to 1 GiB for long inputs (1.70 bpc on enwik8's first 2 MB; about 1.1 GB at
+    /// Orders 1 to 6, 8 and 12, the default's other contexts with the sparse ones, a
+    /// wider network with a last-byte embedding, 192 KiB of priming and a table of up
+    /// to 1 GiB for long inputs (1.70 bpc on enwik8's first 2 MB; about 1.1 GB at
     /// most).
     Max,
 }
@@ -160,7 +160,10 @@ impl Preset {
     pub fn config(self) -> ModelConfig {
         match self {
             Preset::Fast => ModelConfig {
-                orders: vec![2, 3, 4, 6],
+                // Orders 2 and 4 only: against 2, 3, 4, 6 they cost +1.8% on enwik8's
+                // first 2 MB (456,816 against 448,828 bytes) for 12% fewer
+                // instructions per bit.
+                orders: vec![2, 4],
                 word: true,
                 match_model: true,
                 sparse: false,
@@ -178,19 +181,21 @@ impl Preset {
             },
             Preset::Default => ModelConfig {
                 // No hashed order 1: the direct order-0 map, order 2 and the order-1
-                // SSE stage cover it. Dropping it cost +0.1% on enwik8's first 2 MB
-                // and -0.01% over all of shared/corpora, for 4% fewer instructions.
-                orders: vec![2, 3, 4, 5, 6, 8],
+                // SSE stage cover it. Orders 5 and 8, the sparse contexts and the byte
+                // embedding went for speed (14.5% fewer instructions per bit; +0.8%
+                // on enwik8's first 2 MB, +1.3% on ten files of shared/corpora): of
+                // the default's parts they bought the fewest bytes per instruction.
+                orders: vec![2, 3, 4, 6],
                 word: true,
                 match_model: true,
-                sparse: true,
+                sparse: false,
                 markup: true,
                 indirect: true,
                 table_bits: 22,
                 hidden: 8,
                 layers: 1,
                 activation: Activation::Relu,
-                byte_embed: 1,
+                byte_embed: 0,
                 lr: 0.001,
                 apm: true,
                 prime: 2,
