@@ -461,7 +461,7 @@ impl ModelConfig {
             v.push(Box::new(Orders::new(&self.orders)));
         }
         if self.word {
-            v.push(Box::new(Words::new(false)));
+            v.push(Box::new(Words::new()));
         }
         if self.sparse {
             v.push(Box::new(Sparse));

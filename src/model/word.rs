@@ -1,25 +1,22 @@
-//! Word contexts: the current word (letters so far, case folded) with the one or two
-//! words before it. They carry statistics across the byte orders: after "the " the
+//! Word contexts: the current word (letters so far, case folded), alone and with the
+//! word before it. They carry statistics across the byte orders: after "the " the
 //! word context still knows which words came after "of the" elsewhere.
 
 use super::component::{combine, join, ContextModel, History};
 
-/// Word unigram, bigram and (optionally) trigram contexts.
-#[derive(Debug)]
+/// Word unigram and bigram contexts.
+#[derive(Debug, Default)]
 pub struct Words {
-    trigram: bool,
+    /// Hash of the current word's letters so far (0 between words).
     cur: u64,
-    prev: [u64; 2],
+    /// Hash of the word before it.
+    prev: u64,
 }
 
 impl Words {
-    /// Word contexts; with `trigram`, one more over the two previous words.
-    pub fn new(trigram: bool) -> Self {
-        Words {
-            trigram,
-            cur: 0,
-            prev: [0; 2],
-        }
+    /// Word contexts before any input.
+    pub fn new() -> Self {
+        Self::default()
     }
 }
 
@@ -31,7 +28,7 @@ fn is_word_byte(c: u8) -> bool {
 
 impl ContextModel for Words {
     fn count(&self) -> usize {
-        2 + usize::from(self.trigram)
+        2
     }
 
     fn hashes(&mut self, hist: &History, out: &mut Vec<u64>) {
@@ -39,16 +36,12 @@ impl ContextModel for Words {
         if is_word_byte(c) {
             self.cur = combine(self.cur, u64::from(c.to_ascii_lowercase()));
         } else if self.cur != 0 {
-            self.prev = [self.cur, self.prev[0]];
+            self.prev = self.cur;
             self.cur = 0;
         }
         // Between words the separator matters ("word, " against "word. ").
         let sep = if self.cur == 0 { u64::from(c) } else { 0 };
         out.push(join(self.cur, sep));
-        let bigram = join(self.cur, self.prev[0]);
-        out.push(join(bigram, sep));
-        if self.trigram {
-            out.push(join(join(bigram, self.prev[1]), sep));
-        }
+        out.push(join(join(self.cur, self.prev), sep));
     }
 }
