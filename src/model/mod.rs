@@ -684,6 +684,61 @@ mod tests {
         assert_eq!(got, FIXED_HASHES.to_vec());
     }
 
+    #[test]
+    fn counts_parameters_and_active_units() {
+        // fast without priming, its table fitted to a tiny input: 2^10 buckets.
+        let mut cfg = Preset::Fast.config();
+        cfg.prime = 0;
+        let cfg = cfg.fitted(Some(1));
+        assert_eq!(cfg.table_bits, 10);
+        let mut p = Predictor::new(&cfg).expect("valid");
+        // The network: 4 units over 3 mixers and a bias (5 x 4 with the unit biases),
+        // 256 embedding rows of 4, and 8 output sets of 4 unit and 4 skip weights.
+        assert_eq!(p.network_params(), 5 * 4 + 256 * 4 + 8 * (4 + 4));
+        // With the mixers' 768 weight rows of 32, the table's bytes (64 per bucket and
+        // one bucket of alignment slack) and the state maps (4 contexts and order 0, 256
+        // entries each, and the 1,024 step sizes).
+        let table = (64 << 10) + 64;
+        let expected = p.network_params() + 768 * 32 + table + 5 * 256 + 1024;
+        assert_eq!(p.param_count(), expected);
+        // Before any prediction, no unit has been active.
+        assert_eq!(
+            p.activation_stats(),
+            ActivationStats {
+                active_fraction: 0.0,
+                dead_units: 4,
+                units: 4
+            }
+        );
+        let code = |p: &mut Predictor| {
+            for &c in b"abracadabra, abracadabra" {
+                for k in (0..8).rev() {
+                    p.p1();
+                    p.update((c >> k) & 1);
+                }
+            }
+        };
+        code(&mut p);
+        let s = p.mlp.stats();
+        assert_eq!(s.predictions, 24 * 8);
+        let fired: u64 = s.active.iter().sum();
+        let got = p.activation_stats();
+        assert_eq!(got.units, 4);
+        assert_eq!(got.active_fraction, fired as f64 / (192.0 * 4.0));
+        assert!(
+            got.active_fraction > 0.0 && got.active_fraction < 1.0,
+            "{got:?}"
+        );
+        assert_eq!(got.dead_units, s.active.iter().filter(|&&c| c == 0).count());
+        // A linear unit is never exactly 0: all active, none dead.
+        let mut linear = cfg.clone();
+        linear.activation = Activation::Linear;
+        let mut p = Predictor::new(&linear).expect("valid");
+        code(&mut p);
+        let got = p.activation_stats();
+        assert_eq!((got.active_fraction, got.dead_units), (1.0, 0));
+    }
+
     const FIXED_PREDICTIONS: [u64; 3] = [
         6532247842236706548,
         4413796443443934132,
