@@ -560,11 +560,6 @@ impl Predictor {
             + self.sse.as_ref().map_or(0, Sse::memory_bytes)
             + self.models.iter().map(|m| m.memory_bytes()).sum::<usize>()
     }
-
-    /// The learning rate configured (the schedule starts above it).
-    pub fn base_lr(&self) -> f32 {
-        self.base_lr
-    }
 }
 
 /// FNV-1a over `bytes`, continuing from `h`: the model's tests hash long runs of
