@@ -612,6 +612,29 @@ mod tests {
         assert!(!Activation::Sigmoid.is_active(0.01) && Activation::Sigmoid.is_active(0.5));
     }
 
+    /// The bands of [`Activation::is_active`] are open: their edges count as idle.
+    #[test]
+    fn activity_bands_exclude_their_edges() {
+        for y in [0.05f32, 0.95, -0.05, -0.95, 0.0, 1.0, -1.0] {
+            assert!(!Activation::Tanh.is_active(y), "tanh {y}");
+        }
+        for y in [0.051f32, 0.949, -0.051, -0.949] {
+            assert!(Activation::Tanh.is_active(y), "tanh {y}");
+        }
+        for y in [0.05f32, 0.95, 0.0, 1.0, -0.5] {
+            assert!(!Activation::Sigmoid.is_active(y), "sigmoid {y}");
+        }
+        for y in [0.051f32, 0.949] {
+            assert!(Activation::Sigmoid.is_active(y), "sigmoid {y}");
+        }
+        for a in [Activation::Relu, Activation::Linear, Activation::LeakyRelu] {
+            assert!(
+                !a.is_active(0.0) && a.is_active(-1e-30) && a.is_active(7.0),
+                "{a:?}"
+            );
+        }
+    }
+
     #[test]
     fn presets_are_valid_and_round_trip() {
         for p in Preset::ALL {
