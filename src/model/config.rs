@@ -754,6 +754,15 @@ mod tests {
             cfg.context_count(),
             Preset::Fast.config().context_count() + 3
         );
+        // Every order and every component: the most contexts a file can ask for, and
+        // a model of them builds (its inputs fit one mixer row).
+        let mut all = Preset::Max.config().fitted(Some(1));
+        all.orders = (1..=limits::MAX_ORDER).collect();
+        (all.word, all.sparse, all.markup, all.indirect) = (true, true, true, true);
+        all.prime = 0;
+        all.validate().expect("every order and component is valid");
+        assert_eq!(all.context_count(), MAX_CONTEXTS);
+        assert!(crate::model::Predictor::new(&all).is_ok());
         for bit in [6, 7] {
             let mut b = buf.clone();
             b[2] |= 1 << bit;
