@@ -1,7 +1,7 @@
 //! The command line's successful paths: round trips through files, `-c`, stdin,
 //! `-o`, `-f`, the `-d` shortcut, several files, `-v`, and `info`.
 
-mod cli_util;
+use crate::cli_util;
 
 use cli_util::{dir_with, listing, nnzip, packed, sample_text, FAST};
 use std::fs;

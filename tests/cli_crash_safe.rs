@@ -13,7 +13,7 @@
 //!   nnzip ends quietly (status 0, nothing on stderr) when its reader goes away.
 #![cfg(unix)]
 
-mod cli_util;
+use crate::cli_util;
 
 use cli_util::{listing, packed, sample_text};
 use nnzip::{compress_bytes, Codec, Preset};

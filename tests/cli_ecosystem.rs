@@ -2,7 +2,7 @@
 //! pipes, under GNU tar (`tar -I nnzip`, `--use-compress-program`), `-t`, `-l`, `-k`,
 //! `--rm`, the level flags, and the generated completions and man page.
 
-mod cli_util;
+use crate::cli_util;
 
 use cli_util::{assert_failure, dir_with, listing, nnzip, packed, sample_text, FAST};
 use std::fs;

@@ -2,7 +2,7 @@
 //! `nnzip: FILE: problem` line and no panic, leave no output or temporary file, and
 //! leave its input byte for byte as it was.
 
-mod cli_util;
+use crate::cli_util;
 
 use cli_util::{
     assert_failure, decompress_fails, dir_with, listing, nnzip, packed, sample_text, FAST,

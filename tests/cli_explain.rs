@@ -3,7 +3,7 @@
 //! overwrite without `-f`, and a real browser (headless Chromium, when installed)
 //! renders it without a script error.
 
-mod cli_util;
+use crate::cli_util;
 
 use cli_util::{assert_failure, dir_with, nnzip};
 use std::fs;

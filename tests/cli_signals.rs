@@ -3,8 +3,8 @@
 //! signal number.
 #![cfg(unix)]
 
-mod cli_util;
-mod prereq;
+use crate::cli_util;
+use crate::prereq;
 
 use cli_util::{corpus, listing, sample_text};
 use std::io::Write;

@@ -50,7 +50,8 @@ fn env_sets_rustflags() -> bool {
     .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
-/// `cargo build --release --bin nnzip` with `-C target-cpu=CPU` into
+/// `cargo build --release --bin nnzip` with `-C target-cpu=CPU` (and lighter
+/// codegen settings) into
 /// `<target>/cross-cpu-DIR`; returns the binary or what went wrong.
 fn build(cpu: &str, dir: &str) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -67,6 +68,12 @@ fn build(cpu: &str, dir: &str) -> Result<PathBuf, String> {
         ])
         .arg(&target)
         .env("RUSTFLAGS", format!("-C target-cpu={cpu}"))
+        // Without the release profile's thin LTO, single codegen unit and debug
+        // info: a quicker build (CI's budget), and the code is inlined and split
+        // differently from the test's own binary, one more way a build could differ.
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS")
         .env_remove("CARGO_TARGET_DIR")

@@ -10,7 +10,7 @@
 //! whole-buffer call, the streaming reader, and the command line (exit status 1, one
 //! line, no output file, input unchanged).
 
-mod cli_util;
+use crate::cli_util;
 
 use cli_util::{assert_failure, decompress_fails, dir_with, nnzip, sample_text, FAST};
 use nnzip::format::{read_info, scan_info, Info, NnzEncoder, TRAILER_LEN};

@@ -7,7 +7,7 @@
 //! (`ulimit -v`) far below what the claims would need: an attempt to allocate would
 //! abort the process instead of the clean one-line error the tests expect.
 
-mod cli_util;
+use crate::cli_util;
 
 use nnzip::error::{ChunkFault, ConfigError, CorruptError, HeaderError, TruncatedError};
 use nnzip::format::{max_segment_packed_len, Header, HEADER_LEN, MAX_CHUNK_LEN, MAX_SEGMENT_LEN};

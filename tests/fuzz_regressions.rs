@@ -26,12 +26,12 @@
 //! stop; see `tests/decode_limits.rs`).
 //!
 //! The ignored test [`write_fuzz_seeds`] (re)writes the seed corpora under
-//! `fuzz/seeds/`: `NNZIP_WRITE_FUZZ_SEEDS=1 cargo test --release --test
-//! fuzz_regressions -- --ignored`.
+//! `fuzz/seeds/`: `NNZIP_WRITE_FUZZ_SEEDS=1 cargo test --release --test suite --
+//! --ignored fuzz_regressions::`.
 
 #[path = "../fuzz/fuzz_targets/checks.rs"]
 mod checks;
-mod lzw_layers;
+use crate::lzw_layers;
 
 use nnzip::error::{ChunkFault, CorruptError, TruncatedError};
 use nnzip::format::{NnzEncoder, HEADER_LEN, MAGIC, SEGMENT_FRAME_LEN, VERSION};

@@ -37,8 +37,8 @@
 //!
 //! New golden files (for a new format version) are written by the ignored test
 //! [`write_missing_golden_files`]: list them in the manifest with `-` for length and
-//! CRC, then run `NNZIP_WRITE_GOLDEN=1 cargo test --release --test golden --
-//! --ignored write_missing_golden_files`. It never overwrites a file.
+//! CRC, then run `NNZIP_WRITE_GOLDEN=1 cargo test --release --test suite --
+//! --ignored golden::write_missing_golden_files`. It never overwrites a file.
 //!
 //! **Regenerating the golden files of an unreleased version.** While the current
 //! version is listed in [`UNRELEASED`] (version 2 is, until the first release), its
@@ -47,12 +47,12 @@
 //! command, from the crate root:
 //!
 //! ```text
-//! NNZIP_REWRITE_GOLDEN=2 cargo test --release --test golden -- --ignored rewrite_unreleased_golden_files
+//! NNZIP_REWRITE_GOLDEN=2 cargo test --release --test suite -- --ignored golden::rewrite_unreleased_golden_files
 //! ```
 //!
 //! The variable must name the current version, and that version must be in
 //! [`UNRELEASED`]; otherwise the test refuses to touch anything. Then run
-//! `cargo test --release --test golden` and commit `tests/golden/v2/`. On release,
+//! `cargo test --release --test suite -- golden::` and commit `tests/golden/v2/`. On release,
 //! remove the version from [`UNRELEASED`]: from then on its files are frozen.
 
 use nnzip::format::{

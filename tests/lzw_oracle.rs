@@ -17,7 +17,7 @@
 //! `compress`, or without the corpora, these tests print a note and pass, except when
 //! `CI` is set (`tests/prereq`), where they fail.
 
-mod prereq;
+use crate::prereq;
 
 use nnzip::lzw::{compress_bytes, decompress_bytes, LzwError};
 use rand::{RngCore, SeedableRng};

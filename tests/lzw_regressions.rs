@@ -2,8 +2,8 @@
 //! (fuzzer finds go there too) must decode without a panic, with every decoder layer
 //! agreeing; some files also have a known outcome, checked below.
 
-mod lzw_layers;
-mod prereq;
+use crate::lzw_layers;
+use crate::prereq;
 
 use lzw_layers::decode_all_layers;
 use nnzip::lzw::{compress_bytes, LzwError};

@@ -3,7 +3,7 @@
 //! layers round-trips, and the header carries each flag; the output depends on the
 //! configuration alone, never on the environment.
 
-mod cli_util;
+use crate::cli_util;
 
 use nnzip::format::Header;
 use nnzip::{compress_bytes, decompress_bytes, Codec, ModelConfig, Preset};

@@ -4,7 +4,7 @@
 //! Without the corpora the tests pass with a note, except when `CI` is set
 //! (`tests/prereq`), where they fail.
 
-mod prereq;
+use crate::prereq;
 
 use nnzip::{compress_bytes, decompress_bytes, Codec, Error, Preset};
 use std::path::{Path, PathBuf};

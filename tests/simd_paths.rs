@@ -133,7 +133,7 @@ fn forcing_the_baseline_keeps_avx2_off() {
     let out = Command::new(exe)
         .args([
             "--exact",
-            "forced_baseline_child",
+            "simd_paths::forced_baseline_child",
             "--ignored",
             "--nocapture",
         ])

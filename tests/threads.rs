@@ -3,7 +3,7 @@
 //! ends the run with one line and writes nothing; a signal stops every worker and
 //! leaves nothing behind; a request whose models cannot fit is refused up front.
 
-mod cli_util;
+use crate::cli_util;
 
 use cli_util::{assert_failure, dir_with, listing, nnzip, sample_text};
 use nnzip::format::{scan_info, EncodeOptions, Info, NnzEncoder};
