@@ -670,6 +670,21 @@ mod tests {
         }
         assert!(Preset::Max.config().memory_estimate() < 2_000_000_000);
         assert!(Preset::Default.config().memory_estimate() < 1_000_000_000);
+        // The byte embedding and a second hidden layer count too (max has the one,
+        // no preset the other): a small model, so that the model area's mutation
+        // runs can afford it.
+        let mut two = Preset::Fast.config();
+        two.layers = 2;
+        two.hidden = 16;
+        two.byte_embed = 1;
+        two.prime = 0;
+        let two = two.fitted(Some(1));
+        let model = crate::model::Predictor::new(&two).unwrap();
+        assert_eq!(
+            two.memory_estimate(),
+            model.memory_bytes() as u64,
+            "embedding, two layers"
+        );
     }
 
     #[test]
