@@ -612,6 +612,16 @@ mod tests {
         assert!(!Activation::Sigmoid.is_active(0.01) && Activation::Sigmoid.is_active(0.5));
     }
 
+    #[test]
+    fn preset_names_are_the_command_line_ones_and_round_trip() {
+        assert_eq!(Preset::ALL.map(Preset::name), ["fast", "default", "max"]);
+        for p in Preset::ALL {
+            assert_eq!(Preset::from_name(p.name()), Some(p));
+        }
+        assert_eq!(Preset::from_name("xyzzy"), None);
+        assert_eq!(Preset::from_name("Fast"), None);
+    }
+
     /// The bands of [`Activation::is_active`] are open: their edges count as idle.
     #[test]
     fn activity_bands_exclude_their_edges() {
