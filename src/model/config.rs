@@ -698,6 +698,47 @@ mod tests {
     }
 
     #[test]
+    fn validate_takes_each_limit_and_refuses_one_past_it() {
+        let ok = |f: &dyn Fn(&mut ModelConfig)| {
+            let mut c = Preset::Fast.config();
+            f(&mut c);
+            c.validate()
+        };
+        assert!(ok(&|c| c.byte_embed = limits::MAX_BYTE_EMBED).is_ok());
+        assert!(matches!(
+            ok(&|c| c.byte_embed = limits::MAX_BYTE_EMBED + 1),
+            Err(Error::InvalidConfig(ConfigError::ByteEmbed {
+                got: 9,
+                max: 8
+            }))
+        ));
+        for lr in [1.0, 0.5, 1e-9] {
+            assert!(ok(&|c| c.lr = lr).is_ok(), "{lr}");
+        }
+        for lr in [0.0, -0.001, 1.001, f32::NAN, f32::INFINITY] {
+            assert!(
+                matches!(
+                    ok(&|c| c.lr = lr),
+                    Err(Error::InvalidConfig(ConfigError::LearningRate(_)))
+                ),
+                "{lr}"
+            );
+        }
+        for layers in [1, 2] {
+            assert!(ok(&|c| c.layers = layers).is_ok(), "{layers}");
+        }
+        for layers in [0, 3] {
+            assert!(
+                matches!(
+                    ok(&|c| c.layers = layers),
+                    Err(Error::InvalidConfig(ConfigError::Layers { .. }))
+                ),
+                "{layers}"
+            );
+        }
+    }
+
+    #[test]
     fn bad_fields_are_rejected() {
         let mut buf = Vec::new();
         Preset::Fast.config().write_to(&mut buf).unwrap();
