@@ -92,10 +92,37 @@ fn lr_factor(bits_seen: u64) -> f32 {
     (1.0 + LR_BOOST / (1.0 + t)) as f32
 }
 
+/// The length of a run of contexts: `N` when it is not 0 (a copy of the loop
+/// compiled for that count, which unrolls and needs no bounds checks), else `len`.
+#[inline(always)]
+fn fixed_len<const N: usize>(len: usize) -> usize {
+    if N == 0 {
+        len
+    } else {
+        N
+    }
+}
+
+/// Calls `$f::<N>($args)` with `N` equal to `$n` when it is one of the context
+/// counts the presets use (2, 4, 7, 8 and 10: orders, or the contexts after them),
+/// else with `N = 0` (any length).
+macro_rules! by_count {
+    ($n:expr, $f:ident($($a:expr),* $(,)?)) => {
+        match $n {
+            2 => $f::<2>($($a),*),
+            4 => $f::<4>($($a),*),
+            7 => $f::<7>($($a),*),
+            8 => $f::<8>($($a),*),
+            10 => $f::<10>($($a),*),
+            _ => $f::<0>($($a),*),
+        }
+    };
+}
+
 /// Reads each context's state for node `nib` of its slot and puts its stretched
 /// probability into `x`; returns how many of the states were seen.
 #[inline(always)]
-fn context_inputs(
+fn context_inputs<const N: usize>(
     lines: &[[u8; table::SLOT]],
     rows: &[[u32; 256]],
     x: &mut [f32],
@@ -103,8 +130,8 @@ fn context_inputs(
     t: &squash::Tables,
 ) -> usize {
     // Indexed over one length, so that one counter walks all three arrays.
-    let n = lines.len();
-    let (rows, x) = (&rows[..n], &mut x[..n]);
+    let n = fixed_len::<N>(lines.len());
+    let (lines, rows, x) = (&lines[..n], &rows[..n], &mut x[..n]);
     let mut seen = 0;
     for i in 0..n {
         let s = lines[i][nib & 15];
@@ -120,7 +147,7 @@ fn context_inputs(
 /// the contexts instead of two); returns how many of the next states were seen.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn learn_contexts(
+fn learn_contexts<const N: usize>(
     lines: &mut [[u8; table::SLOT]],
     rows: &mut [[u32; 256]],
     x: &mut [f32],
@@ -132,8 +159,8 @@ fn learn_contexts(
 ) -> usize {
     // The state of node `nib` is still in the slot: it is what the bit was
     // predicted from, and is only replaced here.
-    let n = lines.len();
-    let (rows, x) = (&mut rows[..n], &mut x[..n]);
+    let n = fixed_len::<N>(lines.len());
+    let (lines, rows, x) = (&mut lines[..n], &mut rows[..n], &mut x[..n]);
     let mut seen = 0;
     match next_nib {
         Some(next) => {
@@ -356,14 +383,17 @@ impl Predictor {
     #[inline(always)]
     fn gather(&mut self) {
         let t = self.squash;
-        let n = self.slots.len();
+        let n = self.lines.len();
         let x = self.mixers.x.as_flattened_mut();
         let nib = self.nib & 15;
         let rows = self.maps.rows();
         // The order contexts come first: count how many have seen this context.
         let k = self.n_orders;
-        self.orders_seen = context_inputs(&self.lines[..k], &rows[..k], &mut x[..k], nib, t);
-        context_inputs(&self.lines[k..], &rows[k..n], &mut x[k..n], nib, t);
+        let (lines_o, lines_r) = self.lines[..n].split_at(k);
+        let (rows_o, rows_r) = rows[..n].split_at(k);
+        let (x_o, x_r) = x[..n].split_at_mut(k);
+        self.orders_seen = by_count!(k, context_inputs(lines_o, rows_o, x_o, nib, t));
+        by_count!(n - k, context_inputs(lines_r, rows_r, x_r, nib, t));
     }
 
     /// Probability that the next bit is 1, scaled to `1..=65535`.
@@ -371,7 +401,7 @@ impl Predictor {
     pub fn p1(&mut self) -> u32 {
         let c0 = self.c0;
         let t = self.squash;
-        let n = self.slots.len();
+        let n = self.lines.len();
         let x = self.mixers.x.as_flattened_mut();
         let rows = self.maps.rows();
         let orders_seen = self.orders_seen;
@@ -459,14 +489,20 @@ impl Predictor {
         // Within a nibble the next bit's node is in the same slots: read it now.
         let next_nib = (!boundary).then_some(self.nib << 1 | usize::from(bit));
         let x = self.mixers.x.as_flattened_mut();
-        let (lines, ctx_rows) = (&mut self.lines[..], &mut rows[..n]);
+        let (lines, ctx_rows) = (&mut self.lines[..n], &mut rows[..n]);
         let (lines_o, lines_r) = lines.split_at_mut(k);
         let (rows_o, rows_r) = ctx_rows.split_at_mut(k);
         let (x_o, x_r) = x[..n].split_at_mut(k);
         let t = self.squash;
-        self.orders_seen =
-            learn_contexts(lines_o, rows_o, x_o, (nib, next_nib), bit, next, recip, t);
-        learn_contexts(lines_r, rows_r, x_r, (nib, next_nib), bit, next, recip, t);
+        let nibs = (nib, next_nib);
+        self.orders_seen = by_count!(
+            k,
+            learn_contexts(lines_o, rows_o, x_o, nibs, bit, next, recip, t)
+        );
+        by_count!(
+            n - k,
+            learn_contexts(lines_r, rows_r, x_r, nibs, bit, next, recip, t)
+        );
         let c0 = self.c0 as usize;
         let s0 = self.o0[c0];
         if let Some(row) = rows.last_mut() {
