@@ -44,6 +44,10 @@ fn explain_alice(dir: &Path) -> (Vec<u8>, String) {
             "page.html",
             "--preset",
             "fast",
+            // fast has no hidden layer: one of fast's width, so that there are units
+            // to show.
+            "--layers",
+            "1",
         ])
         .args(["--max-bytes", &EXPLAINED.to_string()])
         .assert()
@@ -81,7 +85,9 @@ fn costs_add_up_to_the_compressed_files() {
     fs::write(p.join("head.txt"), &text[..EXPLAINED]).unwrap();
     nnzip()
         .current_dir(p)
-        .args(["compress", "-q", "--preset", "fast", "head.txt"])
+        .args([
+            "compress", "-q", "--preset", "fast", "--layers", "1", "head.txt",
+        ])
         .assert()
         .success();
     nnzip()
@@ -129,9 +135,12 @@ fn refuses_to_overwrite_without_force() {
         ])
         .assert()
         .success();
-    assert!(fs::read_to_string(p.join("out.html"))
-        .unwrap()
-        .starts_with("<!DOCTYPE html>"));
+    // fast's own network has no hidden layer, and the page says so.
+    let page = fs::read_to_string(p.join("out.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("no hidden layer (a linear output mixer)"));
+    assert!(page.contains("there is no <code>if</code> to show"));
+    assert!(!page.contains("hidden activation") && !page.contains("unit 0"));
     let out = nnzip()
         .current_dir(p)
         .args(["explain", "missing.txt", "-o", "x.html"])

@@ -323,7 +323,9 @@ pub struct ModelArgs {
     #[arg(long, value_name = "N", value_parser = ranged(limits::HIDDEN))]
     pub hidden: Option<u16>,
 
-    /// Number of hidden layers (1..=2).
+    /// Number of hidden layers (0..=2; 0: the first-layer mixers' outputs are mixed
+    /// linearly, as the fast preset does; a --hidden or --activation alone gives
+    /// such a model one layer).
     #[arg(long, value_name = "N", value_parser = ranged(limits::LAYERS))]
     pub layers: Option<u8>,
 
@@ -424,15 +426,7 @@ impl ModelArgs {
     /// The preset's configuration with the explicit flags applied (not yet validated).
     pub fn config(&self) -> ModelConfig {
         let mut cfg = Preset::from(self.preset().unwrap_or(PresetArg::Default)).config();
-        if let Some(v) = self.hidden {
-            cfg.hidden = v;
-        }
-        if let Some(v) = self.layers {
-            cfg.layers = v;
-        }
-        if let Some(v) = self.activation {
-            cfg.activation = v.into();
-        }
+        cfg.set_network(self.hidden, self.layers, self.activation.map(Into::into));
         if let Some(v) = &self.orders {
             let mut orders = v.clone();
             orders.sort_unstable();
@@ -585,7 +579,8 @@ mod tests {
             panic!("not neural")
         };
         let mut want = Preset::Fast.config();
-        want.hidden = 5;
+        // A width for fast, which has no hidden layer, gives it one.
+        (want.hidden, want.layers) = (5, 1);
         want.orders = vec![1, 3];
         want.apm = false;
         want.seed = 16;

@@ -207,11 +207,15 @@ pub fn render(e: &Explanation) -> String {
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>\
          <title>nnzip explain: {name}</title><style>{CSS}</style></head><body>\
          <h1>What nnzip's network did on <code>{name}</code></h1>\
-         <p class=scope>Explained: {scope}. Model: {model}, hidden activation <b>{act}</b>. \
+         <p class=scope>Explained: {scope}. Model: {model}{act}. \
          Run took {secs:.1} s.</p>",
         name = esc(&e.name),
         model = esc(&e.config.describe()),
-        act = e.activation,
+        act = if e.units == 0 {
+            String::new()
+        } else {
+            format!(", hidden activation <b>{}</b>", e.activation)
+        },
         secs = e.secs
     );
     // Summary.
@@ -336,15 +340,25 @@ pub fn render(e: &Explanation) -> String {
     h.push_str("</table>");
     // Hidden units.
     let shown = e.units.min(super::UNITS_SHOWN);
-    let _ = write!(
-        h,
-        "<h2>What each <code>if</code> learned: the hidden units</h2>\
-         <p>The network's hidden layer has {} {} units. For {shown} of them: the bytes where \
-         the unit's output (averaged over the byte's 8 bit predictions) was highest, and \
-         where its input was lowest, i.e. where it was most firmly shut. A ReLU unit is \
-         an <code>if</code>: it passes its weighted evidence or discards it.</p>",
-        e.units, e.activation
-    );
+    if e.units == 0 {
+        h.push_str(
+            "<h2>What each <code>if</code> learned: the hidden units</h2>\
+             <p>This model has no hidden layer: a last linear mixer weighs the first \
+             layer's mixers, so there is no <code>if</code> to show. Give it one with \
+             <code>--layers 1</code> (or <code>--hidden N</code>).</p>",
+        );
+    } else {
+        let _ = write!(
+            h,
+            "<h2>What each <code>if</code> learned: the hidden units</h2>\
+             <p>The network's hidden layer has {} {} units. For {shown} of them: the bytes \
+             where the unit's output (averaged over the byte's 8 bit predictions) was \
+             highest, and where its input was lowest, i.e. where it was most firmly shut. \
+             A ReLU unit is an <code>if</code>: it passes its weighted evidence or \
+             discards it.</p>",
+            e.units, e.activation
+        );
+    }
     for u in 0..shown {
         let out = |i: usize| e.unit_out[i * e.units + u];
         let pre = |i: usize| e.unit_pre[i * e.units + u];

@@ -71,7 +71,8 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "N")]
     pub hidden: Option<u16>,
 
-    /// Hidden layers (1 or 2) instead of the preset's.
+    /// Hidden layers (0 to 2) instead of the preset's (the fast preset has none, so
+    /// it has no units to show; --hidden or --activation alone gives it one).
     #[arg(long, value_name = "N")]
     pub layers: Option<u8>,
 }
@@ -241,15 +242,7 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
         .map(|m| m.len())
         .unwrap_or(data.len() as u64);
     let mut cfg = args.preset.config();
-    if let Some(a) = args.activation {
-        cfg.activation = a;
-    }
-    if let Some(h) = args.hidden {
-        cfg.hidden = h;
-    }
-    if let Some(l) = args.layers {
-        cfg.layers = l;
-    }
+    cfg.set_network(args.hidden, args.layers, args.activation);
     cfg.validate()?;
     let name = args.file.file_name().map_or_else(
         || args.file.display().to_string(),

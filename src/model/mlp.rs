@@ -131,7 +131,8 @@ pub struct Shape {
     pub inputs: usize,
     /// Hidden units per layer.
     pub width: usize,
-    /// Hidden layers (1 or 2).
+    /// Hidden layers (1 or 2; 0 asks [`super::head::Head::new`] for a linear
+    /// output stage instead of a network).
     pub layers: usize,
     /// Embedding rows that can be added to the first layer.
     pub emb_rows: usize,

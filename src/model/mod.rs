@@ -9,8 +9,10 @@
 //!    binary tree; a [`state::StateMap`] per context turns it into a probability;
 //! 2. three [`mixer`]s (weight sets chosen by small contexts of their own) each mix
 //!    the contexts' stretched probabilities, the order-0 map's, the [`matcher`]'s two
-//!    inputs and a bias; the [`mlp`] takes their log-odds, with learned embeddings of
-//!    the partial byte and the last byte, and outputs the log-odds of a 1;
+//!    inputs and a bias; the [`head`] takes their log-odds and outputs the log-odds of
+//!    a 1: the [`mlp`], with learned embeddings of the partial byte and the last
+//!    byte, or, in a model without a hidden layer (the fast preset), one more linear
+//!    mixer;
 //! 3. the [`sse`] chain refines that probability in small contexts;
 //! 4. once the bit is known, the network and the mixers learn, and in one pass over
 //!    the contexts every state moves on, every map learns and (within a slot) the next
@@ -27,6 +29,7 @@
 pub mod apm;
 pub mod component;
 pub mod config;
+pub mod head;
 pub mod indirect;
 pub mod markup;
 pub mod matcher;
@@ -46,9 +49,10 @@ pub use config::{Activation, ModelConfig, Preset};
 
 use crate::error::Result;
 use component::{salted, ContextModel, History};
+use head::Head;
 use matcher::MatchModel;
 use mixer::Mixers;
-use mlp::{Mlp, Shape};
+use mlp::Shape;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sse::Sse;
@@ -232,7 +236,7 @@ pub struct Predictor {
     match_state: usize,
     sse: Option<Sse>,
     mixers: Mixers<{ MIXER_SETS.len() }>,
-    mlp: Mlp,
+    head: Head,
     byte_embed: bool,
     hist: History,
     /// Partial byte with a leading 1 bit (1..=255).
@@ -272,7 +276,7 @@ impl Predictor {
             skip_inputs: mixers.len(),
         };
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-        let mlp = Mlp::new(shape, cfg.activation, cfg.lr, &mut rng);
+        let head = Head::new(shape, cfg.activation, cfg.lr, &mut rng);
         let match_bits = cfg.table_bits.saturating_add(2).clamp(16, 24);
         let mut p = Predictor {
             squash: squash::tables(),
@@ -288,7 +292,7 @@ impl Predictor {
             match_state: 0,
             sse: cfg.apm.then(Sse::new),
             mixers,
-            mlp,
+            head,
             byte_embed: cfg.byte_embed > 0,
             hist: History::default(),
             c0: 1,
@@ -326,9 +330,9 @@ impl Predictor {
             }
         }
         self.bits_seen = 0;
-        self.mlp.reset_stats();
+        self.head.reset_stats();
         let f = lr_factor(0);
-        self.mlp.set_lr(self.base_lr * f);
+        self.head.set_lr(self.base_lr * f);
         self.mixer_lr = MIXER_LR * f;
     }
 
@@ -419,12 +423,10 @@ impl Predictor {
         }
         x[k] = 1.0;
         let sel = mixer_sets(c0, c1, self.match_state, orders_seen);
-        let z = &mut self.mlp.x;
-        self.mixers.forward(&sel, t, z);
-        z[self.mixers.len()] = 1.0;
         let rows = [c0 as usize, 256 + usize::from(c1)];
         let rows = &rows[..1 + usize::from(self.byte_embed)];
-        let logit = self.mlp.forward(rows, self.bitpos as usize);
+        let at = (rows, c0, self.bitpos as usize);
+        let logit = self.head.forward(&mut self.mixers, &sel, at, t);
         let li = (logit * squash::LOGIT_SCALE) as i32;
         self.p_mlp = t.squash16(li);
         let mut p = self.p_mlp;
@@ -542,7 +544,7 @@ impl Predictor {
         self.bits_seen += 1;
         if self.bits_seen & 1023 == 0 {
             let f = lr_factor(self.bits_seen);
-            self.mlp.set_lr(self.base_lr * f);
+            self.head.set_lr(self.base_lr * f);
             self.mixer_lr = MIXER_LR * f;
         }
     }
@@ -552,13 +554,13 @@ impl Predictor {
     #[inline(always)]
     fn learn_mix(&mut self, bit: u8) {
         let err = f32::from(bit) - self.p_mlp as f32 * (1.0 / 65536.0);
-        self.mlp.backward(err);
+        self.head.learn(err, bit, self.mixer_lr);
         self.mixers.update(bit, self.mixer_lr);
     }
 
     /// Hidden-unit statistics since the start.
     pub fn activation_stats(&self) -> ActivationStats {
-        let s = self.mlp.stats();
+        let s = self.head.stats();
         let units = s.active.len();
         let sum: u64 = s.active.iter().sum();
         ActivationStats {
@@ -575,7 +577,7 @@ impl Predictor {
     /// Number of learned parameters: network and mixer weights, and one per context
     /// slot state and state-map entry.
     pub fn param_count(&self) -> usize {
-        self.mlp.param_count()
+        self.head.param_count()
             + self.mixers.param_count()
             + self.table.memory_bytes()
             + self.maps.memory_bytes() / 4
@@ -583,12 +585,12 @@ impl Predictor {
 
     /// Number of weights of the network alone (without the context statistics).
     pub fn network_params(&self) -> usize {
-        self.mlp.param_count()
+        self.head.param_count()
     }
 
     /// Bytes of memory held by the model.
     pub fn memory_bytes(&self) -> usize {
-        self.mlp.memory_bytes()
+        self.head.memory_bytes()
             + self.table.memory_bytes()
             + self.maps.memory_bytes()
             + self.mixers.memory_bytes()
@@ -680,7 +682,7 @@ mod tests {
         let p = Predictor::new(&Preset::Fast.config().fitted(Some(1))).expect("valid");
         assert_eq!(p.bits_seen, 0);
         assert_eq!(p.mixer_lr, MIXER_LR * lr_factor(0));
-        assert_eq!(p.mlp.stats().predictions, 0);
+        assert_eq!(p.head.stats().predictions, 0);
     }
 
     #[test]
@@ -722,6 +724,27 @@ mod tests {
         cfg.prime = 0;
         let cfg = cfg.fitted(Some(1));
         assert_eq!(cfg.table_bits, 10);
+        let code = |p: &mut Predictor| {
+            for &c in b"abracadabra, abracadabra" {
+                for k in (0..8).rev() {
+                    p.p1();
+                    p.update((c >> k) & 1);
+                }
+            }
+        };
+        // Its network has no hidden layer: the output stage is one more mixer, a row
+        // of 32 weights per partial byte, and there are no units to count.
+        assert_eq!(cfg.layers, 0);
+        let mut p = Predictor::new(&cfg).expect("valid");
+        assert_eq!(p.network_params(), 256 * 32);
+        let table = (64 << 10) + 64;
+        let expected = p.network_params() + 768 * 32 + table + 5 * 256 + 1024;
+        assert_eq!(p.param_count(), expected);
+        code(&mut p);
+        assert_eq!(p.activation_stats(), ActivationStats::default());
+        // With one hidden layer of fast's width:
+        let mut cfg = cfg.clone();
+        cfg.layers = 1;
         let mut p = Predictor::new(&cfg).expect("valid");
         // The network: 4 units over 3 mixers and a bias (5 x 4 with the unit biases),
         // 256 embedding rows of 4, and 8 output sets of 4 unit and 4 skip weights.
@@ -729,7 +752,6 @@ mod tests {
         // With the mixers' 768 weight rows of 32, the table's bytes (64 per bucket and
         // one bucket of alignment slack) and the state maps (4 contexts and order 0, 256
         // entries each, and the 1,024 step sizes).
-        let table = (64 << 10) + 64;
         let expected = p.network_params() + 768 * 32 + table + 5 * 256 + 1024;
         assert_eq!(p.param_count(), expected);
         // Before any prediction, no unit has been active.
@@ -741,16 +763,8 @@ mod tests {
                 units: 4
             }
         );
-        let code = |p: &mut Predictor| {
-            for &c in b"abracadabra, abracadabra" {
-                for k in (0..8).rev() {
-                    p.p1();
-                    p.update((c >> k) & 1);
-                }
-            }
-        };
         code(&mut p);
-        let s = p.mlp.stats();
+        let s = p.head.stats();
         assert_eq!(s.predictions, 24 * 8);
         let fired: u64 = s.active.iter().sum();
         let got = p.activation_stats();
@@ -771,7 +785,7 @@ mod tests {
     }
 
     const FIXED_PREDICTIONS: [u64; 3] = [
-        6532247842236706548,
+        7066191092902885773,
         4413796443443934132,
         4327751728124481185,
     ];
