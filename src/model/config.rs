@@ -771,6 +771,22 @@ mod tests {
             f(&mut c);
             c.validate()
         };
+        // Orders 1 to 16, each once; the two ends of the range pass, 0 and 17 do not
+        // (and neither reaches past the table of orders seen).
+        assert!(ok(&|c| c.orders = vec![1, limits::MAX_ORDER]).is_ok());
+        for o in [0, limits::MAX_ORDER + 1, u8::MAX] {
+            assert!(
+                matches!(
+                    ok(&|c| c.orders = vec![2, o]),
+                    Err(Error::InvalidConfig(ConfigError::Order { got, max: 16 })) if got == o
+                ),
+                "{o}"
+            );
+        }
+        assert!(matches!(
+            ok(&|c| c.orders = vec![4, 2, 4]),
+            Err(Error::InvalidConfig(ConfigError::DuplicateOrder(4)))
+        ));
         assert!(ok(&|c| c.byte_embed = limits::MAX_BYTE_EMBED).is_ok());
         assert!(matches!(
             ok(&|c| c.byte_embed = limits::MAX_BYTE_EMBED + 1),
