@@ -44,6 +44,11 @@ impl SweepGrid {
                     cfg.layers = layers;
                     cfg.activation = activation;
                     cfg.validate()?;
+                    // Without a hidden layer, width and activation are not used: one
+                    // point stands for all of them.
+                    if layers == 0 && out.iter().any(|c: &ModelConfig| c.layers == 0) {
+                        continue;
+                    }
                     out.push(cfg);
                 }
             }
@@ -54,6 +59,9 @@ impl SweepGrid {
 
 /// A short name of a point, e.g. `h64 x1 relu` (width, layers, activation).
 pub fn point_label(p: &SweepPoint) -> String {
+    if p.layers == 0 {
+        return "no hidden layer".to_string();
+    }
     format!("h{} x{} {}", p.hidden, p.layers, p.activation)
 }
 
@@ -223,6 +231,14 @@ mod tests {
             ..g.clone()
         };
         assert!(bad.configs().is_err());
+        // No hidden layer is one point, whatever the widths and activations.
+        let with_none = SweepGrid {
+            layers: vec![0, 1],
+            ..g.clone()
+        };
+        let c = with_none.configs().unwrap();
+        assert_eq!(c.len(), 1 + 4);
+        assert_eq!(c.iter().filter(|c| c.layers == 0).count(), 1);
         let empty = SweepGrid {
             layers: vec![],
             ..g

@@ -30,8 +30,13 @@ const LINEAR_INIT: f32 = 1.0 / 3.0;
 pub enum Head {
     /// Hidden layers with a non-linearity.
     Mlp(Mlp),
-    /// No hidden layer: one more linear mixer.
-    Linear(Mixers<1>),
+    /// No hidden layer: one more linear mixer, over `inputs` inputs.
+    Linear {
+        /// The mixer.
+        mix: Mixers<1>,
+        /// Its inputs (the first-layer mixers and the bias).
+        inputs: usize,
+    },
 }
 
 impl Head {
@@ -39,9 +44,12 @@ impl Head {
     /// linear mixer over `shape.inputs` inputs (the last of them the bias).
     pub fn new(shape: Shape, act: Activation, lr: f32, rng: &mut ChaCha8Rng) -> Self {
         if shape.layers == 0 {
-            let mut m = Mixers::new(shape.inputs, [LINEAR_SETS], LINEAR_INIT);
-            m.set(shape.inputs - 1, 1.0);
-            Head::Linear(m)
+            let mut mix = Mixers::new(shape.inputs, [LINEAR_SETS], LINEAR_INIT);
+            mix.set(shape.inputs - 1, 1.0);
+            Head::Linear {
+                mix,
+                inputs: shape.inputs,
+            }
         } else {
             Head::Mlp(Mlp::new(shape, act, lr, rng))
         }
@@ -65,7 +73,7 @@ impl Head {
                 m.x[M] = 1.0;
                 m.forward(rows, set)
             }
-            Head::Linear(m) => {
+            Head::Linear { mix: m, .. } => {
                 let mut z = [0f32; M];
                 first.forward(sel, t, &mut z);
                 for (k, &v) in z.iter().enumerate() {
@@ -86,7 +94,7 @@ impl Head {
     pub fn learn(&mut self, err: f32, bit: u8, mixer_lr: f32) {
         match self {
             Head::Mlp(m) => m.backward(err),
-            Head::Linear(m) => m.update(bit, mixer_lr),
+            Head::Linear { mix, .. } => mix.update(bit, mixer_lr),
         }
     }
 
@@ -108,18 +116,19 @@ impl Head {
     pub fn stats(&self) -> UnitStats {
         match self {
             Head::Mlp(m) => m.stats(),
-            Head::Linear(_) => UnitStats {
+            Head::Linear { .. } => UnitStats {
                 predictions: 0,
                 active: Vec::new(),
             },
         }
     }
 
-    /// Number of learned weights.
+    /// Number of learned weights (without a hidden layer: a weight per input and
+    /// weight set; the rows are padded in memory, see [`Head::memory_bytes`]).
     pub fn param_count(&self) -> usize {
         match self {
             Head::Mlp(m) => m.param_count(),
-            Head::Linear(m) => m.param_count(),
+            Head::Linear { inputs, .. } => LINEAR_SETS * inputs,
         }
     }
 
@@ -127,7 +136,7 @@ impl Head {
     pub fn memory_bytes(&self) -> usize {
         match self {
             Head::Mlp(m) => m.memory_bytes(),
-            Head::Linear(m) => m.memory_bytes(),
+            Head::Linear { mix, .. } => mix.memory_bytes(),
         }
     }
 
@@ -135,7 +144,7 @@ impl Head {
     pub fn padded_inputs(&self) -> usize {
         match self {
             Head::Mlp(m) => m.padded_inputs(),
-            Head::Linear(_) => super::mixer::MAX_INPUTS,
+            Head::Linear { .. } => super::mixer::MAX_INPUTS,
         }
     }
 
@@ -144,7 +153,7 @@ impl Head {
     pub fn peek(&self, x: &[f32], rows: &[usize], c0: u32, set: usize) -> f32 {
         match self {
             Head::Mlp(m) => m.peek(x, rows, set),
-            Head::Linear(m) => {
+            Head::Linear { mix: m, .. } => {
                 let mut row = [[0f32; super::mlp::LANES]; super::mixer::ROW_BLOCKS];
                 let n = x.len().min(super::mixer::MAX_INPUTS);
                 row.as_flattened_mut()[..n].copy_from_slice(&x[..n]);
@@ -159,7 +168,7 @@ impl Head {
     pub fn activation(&self) -> Activation {
         match self {
             Head::Mlp(m) => m.activation(),
-            Head::Linear(_) => Activation::Linear,
+            Head::Linear { .. } => Activation::Linear,
         }
     }
 
@@ -167,7 +176,7 @@ impl Head {
     pub fn width(&self) -> usize {
         match self {
             Head::Mlp(m) => m.width(),
-            Head::Linear(_) => 0,
+            Head::Linear { .. } => 0,
         }
     }
 
@@ -176,7 +185,7 @@ impl Head {
     pub fn hidden(&self, layer: usize) -> (&[f32], &[f32]) {
         match self {
             Head::Mlp(m) => m.hidden(layer),
-            Head::Linear(_) => (&[], &[]),
+            Head::Linear { .. } => (&[], &[]),
         }
     }
 }
@@ -220,7 +229,11 @@ mod tests {
         let mut head = linear();
         assert_eq!((head.width(), head.activation()), (0, Activation::Linear));
         assert_eq!(head.hidden(0), (&[][..], &[][..]));
-        assert_eq!(head.param_count(), 256 * super::super::mixer::MAX_INPUTS);
+        assert_eq!(head.param_count(), 256 * 4);
+        assert_eq!(
+            head.memory_bytes(),
+            256 * 4 * super::super::mixer::MAX_INPUTS
+        );
         assert!(head.stats().active.is_empty());
         let mut mix = first(2.0, -1.0);
         // Each first-layer mixer: 0.3 * (2 - 1 + 1) = 0.6; their average with the

@@ -732,11 +732,12 @@ mod tests {
                 }
             }
         };
-        // Its network has no hidden layer: the output stage is one more mixer, a row
-        // of 32 weights per partial byte, and there are no units to count.
+        // Its network has no hidden layer: the output stage is one more mixer, a
+        // weight per input (3 mixers and a bias) and partial byte, and there are no
+        // units to count.
         assert_eq!(cfg.layers, 0);
         let mut p = Predictor::new(&cfg).expect("valid");
-        assert_eq!(p.network_params(), 256 * 32);
+        assert_eq!(p.network_params(), 256 * 4);
         let table = (64 << 10) + 64;
         let expected = p.network_params() + 768 * 32 + table + 5 * 256 + 1024;
         assert_eq!(p.param_count(), expected);
