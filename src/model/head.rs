@@ -55,33 +55,25 @@ impl Head {
         }
     }
 
-    /// The log-odds of a 1: runs the first-layer mixers `first` with weight sets
-    /// `sel` into this stage's inputs (their outputs, then a bias of 1), then this
-    /// stage for the partial byte `c0`, with embedding `rows` and output set `set`
-    /// (the bit's position) of the network.
+    /// The inputs, written by the first-layer mixers before each
+    /// [`Head::forward`]: one per mixer, then a bias of 1.
     #[inline(always)]
-    pub fn forward<const M: usize>(
-        &mut self,
-        first: &mut Mixers<M>,
-        sel: &[usize; M],
-        (rows, c0, set): (&[usize], u32, usize),
-        t: &Tables,
-    ) -> f32 {
+    pub fn inputs(&mut self) -> &mut [f32] {
         match self {
-            Head::Mlp(m) => {
-                first.forward(sel, t, &mut m.x);
-                m.x[M] = 1.0;
-                m.forward(rows, set)
-            }
-            Head::Linear { mix: m, .. } => {
-                let mut z = [0f32; M];
-                first.forward(sel, t, &mut z);
-                for (k, &v) in z.iter().enumerate() {
-                    m.set(k, v);
-                }
-                m.set(M, 1.0);
+            Head::Mlp(m) => &mut m.x,
+            Head::Linear { mix, .. } => mix.x.as_flattened_mut(),
+        }
+    }
+
+    /// The log-odds of a 1 for the partial byte `c0`, with embedding `rows` and
+    /// output set `set` (the bit's position) of the network.
+    #[inline(always)]
+    pub fn forward(&mut self, rows: &[usize], c0: u32, set: usize, t: &Tables) -> f32 {
+        match self {
+            Head::Mlp(m) => m.forward(rows, set),
+            Head::Linear { mix, .. } => {
                 let mut out = [0f32];
-                m.forward(&[c0 as usize], t, &mut out);
+                mix.forward(&[c0 as usize], t, &mut out);
                 out[0]
             }
         }
@@ -210,6 +202,16 @@ mod tests {
         Head::new(shape, Activation::Relu, 0.001, &mut rng)
     }
 
+    /// Runs the first-layer mixers `mix` into `head` as the predictor does, then
+    /// `head` for partial byte `c0`.
+    fn run(head: &mut Head, mix: &mut Mixers<3>, c0: u32) -> f32 {
+        let t = tables();
+        let z = head.inputs();
+        mix.forward(&[0; 3], t, z);
+        z[3] = 1.0;
+        head.forward(&[], c0, 0, t)
+    }
+
     /// Three first-layer mixers (one weight set each) over two inputs and a bias.
     fn first(a: f32, b: f32) -> Mixers<3> {
         let mut m = Mixers::new(3, [1, 1, 1], 0.3);
@@ -238,12 +240,12 @@ mod tests {
         let mut mix = first(2.0, -1.0);
         // Each first-layer mixer: 0.3 * (2 - 1 + 1) = 0.6; their average with the
         // bias: (3 * 0.6 + 1) / 3.
-        let z0 = head.forward(&mut mix, &[0; 3], (&[], 5, 0), t);
+        let z0 = run(&mut head, &mut mix, 5);
         assert!((z0 - (1.8 + 1.0) / 3.0).abs() < 1e-6, "{z0}");
         let mut logits = Vec::new();
         for step in 0..40 {
             let mut mix = first(2.0, -1.0);
-            let z = head.forward(&mut mix, &[0; 3], (&[], 5, 0), t);
+            let z = run(&mut head, &mut mix, 5);
             let mut out = [0f32; 3];
             mix.peek(&mix.x.clone(), &[0; 3], &mut out);
             let x = [out[0], out[1], out[2], 1.0];
@@ -255,7 +257,7 @@ mod tests {
         assert!(logits[39] < logits[0] - 0.5, "{logits:?}");
         // Another partial byte's weight set has not moved.
         let mut mix = first(2.0, -1.0);
-        assert_eq!(head.forward(&mut mix, &[0; 3], (&[], 6, 0), t), z0);
+        assert_eq!(run(&mut head, &mut mix, 6), z0);
         let q: Vec<i32> = logits.iter().step_by(8).map(|z| (z * 1e4) as i32).collect();
         assert_eq!(q, FIXED);
     }

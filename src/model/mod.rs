@@ -423,10 +423,12 @@ impl Predictor {
         }
         x[k] = 1.0;
         let sel = mixer_sets(c0, c1, self.match_state, orders_seen);
+        let z = self.head.inputs();
+        self.mixers.forward(&sel, t, z);
+        z[self.mixers.len()] = 1.0;
         let rows = [c0 as usize, 256 + usize::from(c1)];
         let rows = &rows[..1 + usize::from(self.byte_embed)];
-        let at = (rows, c0, self.bitpos as usize);
-        let logit = self.head.forward(&mut self.mixers, &sel, at, t);
+        let logit = self.head.forward(rows, c0, self.bitpos as usize, t);
         let li = (logit * squash::LOGIT_SCALE) as i32;
         self.p_mlp = t.squash16(li);
         let mut p = self.p_mlp;
