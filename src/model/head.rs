@@ -227,7 +227,6 @@ mod tests {
     /// order).
     #[test]
     fn a_linear_head_averages_peeks_what_it_predicts_and_learns() {
-        let t = tables();
         let mut head = linear();
         assert_eq!((head.width(), head.activation()), (0, Activation::Linear));
         assert_eq!(head.hidden(0), (&[][..], &[][..]));
