@@ -681,10 +681,48 @@ mod tests {
         );
         // The input's first bits learn at the boosted rate again, and the unit
         // statistics count the input only.
-        let p = Predictor::new(&Preset::Fast.config().fitted(Some(1))).expect("valid");
+        // (fast with a hidden layer, so that there are unit statistics to restart)
+        let mut one = Preset::Fast.config();
+        one.layers = 1;
+        let p = Predictor::new(&one.fitted(Some(1))).expect("valid");
         assert_eq!(p.bits_seen, 0);
         assert_eq!(p.mixer_lr, MIXER_LR * lr_factor(0));
         assert_eq!(p.head.stats().predictions, 0);
+    }
+
+    /// The context loops compiled for a fixed count compute what the loop for any
+    /// count computes, over all the contexts.
+    #[test]
+    fn fixed_count_context_loops_match_the_general_one() {
+        let states = StateTable::new();
+        let t = squash::tables();
+        let mut maps = ContextMaps::new(5, &states);
+        let mut lines = [[0u8; table::SLOT]; 4];
+        for (i, l) in lines.iter_mut().enumerate() {
+            for (j, s) in l.iter_mut().enumerate() {
+                *s = (i * 37 + j * 11) as u8;
+            }
+        }
+        let (mut a, mut b) = (lines, lines);
+        let (rows, recip) = maps.rows_mut();
+        let (mut ra, mut rb) = (rows[..4].to_vec(), rows[..4].to_vec());
+        let (mut xa, mut xb) = ([0f32; 4], [0f32; 4]);
+        for (step, nibs) in [(1, Some(2)), (2, Some(5)), (5, None), (1, Some(3))]
+            .into_iter()
+            .enumerate()
+        {
+            let bit = (step % 2) as u8;
+            let sa = learn_contexts::<0>(&mut a, &mut ra, &mut xa, nibs, bit, &states, recip, t);
+            let sb = learn_contexts::<4>(&mut b, &mut rb, &mut xb, nibs, bit, &states, recip, t);
+            assert_eq!((sa, a, xa), (sb, b, xb), "step {step}");
+            assert_eq!(ra, rb, "step {step}");
+            let ga = context_inputs::<0>(&a, &ra, &mut xa, 3, t);
+            let gb = context_inputs::<4>(&b, &rb, &mut xb, 3, t);
+            assert_eq!((ga, xa), (gb, xb), "step {step}");
+        }
+        // Every context took part: the states moved and the inputs are not all 0.
+        assert_ne!(a, lines);
+        assert!(xa.iter().all(|&v| v != 0.0), "{xa:?}");
     }
 
     #[test]
