@@ -444,8 +444,8 @@ impl ModelConfig {
         let second = if self.layers > 1 { width * h } else { 0 };
         // The first layer has a row per input padded to a whole block (zero rows).
         let net = if self.layers == 0 {
-            // The final linear mixer: one row per partial byte.
-            4 * 256 * super::mixer::MAX_INPUTS as u64
+            // The final linear mixer: one padded row per weight set.
+            4 * (super::head::LINEAR_SETS * super::mixer::MAX_INPUTS) as u64
         } else {
             4 * (padded(net_inputs) as u64 * h + second + emb * h + 8 * h)
                 + 4 * 8 * padded(net_inputs) as u64

@@ -16,7 +16,7 @@ use super::Activation;
 use rand_chacha::ChaCha8Rng;
 
 /// Weight sets of the final linear mixer: one per partial byte.
-const LINEAR_SETS: usize = 256;
+pub const LINEAR_SETS: usize = 256;
 
 /// Starting weight of the final linear mixer's inputs: an average of the three
 /// first-layer mixers (which is also where the network's skip connections start).
@@ -44,8 +44,9 @@ impl Head {
     /// linear mixer over `shape.inputs` inputs (the last of them the bias).
     pub fn new(shape: Shape, act: Activation, lr: f32, rng: &mut ChaCha8Rng) -> Self {
         if shape.layers == 0 {
-            let mut mix = Mixers::new(shape.inputs, [LINEAR_SETS], LINEAR_INIT);
-            mix.set(shape.inputs - 1, 1.0);
+            // The bias input is written before each forward step, with the others
+            // (see [`Head::inputs`]).
+            let mix = Mixers::new(shape.inputs, [LINEAR_SETS], LINEAR_INIT);
             Head::Linear {
                 mix,
                 inputs: shape.inputs,

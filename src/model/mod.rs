@@ -244,7 +244,9 @@ pub struct Predictor {
     bitpos: u32,
     /// Partial nibble with a leading 1 bit (1..=15): the node within a slot.
     nib: usize,
-    p_mlp: u32,
+    /// The network's probability of a 1 for the bit being coded, before SSE (the
+    /// MLP learns from its error).
+    p_net: u32,
     /// How many order contexts have seen the next bit's context (read with their
     /// states, after each bit).
     orders_seen: usize,
@@ -298,7 +300,7 @@ impl Predictor {
             c0: 1,
             bitpos: 0,
             nib: 1,
-            p_mlp: 32768,
+            p_net: 32768,
             orders_seen: 0,
             base_lr: cfg.lr,
             mixer_lr: MIXER_LR * lr_factor(0),
@@ -430,8 +432,8 @@ impl Predictor {
         let rows = &rows[..1 + usize::from(self.byte_embed)];
         let logit = self.head.forward(rows, c0, self.bitpos as usize, t);
         let li = (logit * squash::LOGIT_SCALE) as i32;
-        self.p_mlp = t.squash16(li);
-        let mut p = self.p_mlp;
+        self.p_net = t.squash16(li);
+        let mut p = self.p_net;
         if let Some(sse) = &mut self.sse {
             p = sse.refine(p, c0, self.hist.last as u32, t);
         }
@@ -555,7 +557,7 @@ impl Predictor {
     /// predicted (before the mixers' inputs are replaced by the next bit's).
     #[inline(always)]
     fn learn_mix(&mut self, bit: u8) {
-        let err = f32::from(bit) - self.p_mlp as f32 * (1.0 / 65536.0);
+        let err = f32::from(bit) - self.p_net as f32 * (1.0 / 65536.0);
         self.head.learn(err, bit, self.mixer_lr);
         self.mixers.update(bit, self.mixer_lr);
     }

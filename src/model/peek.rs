@@ -274,10 +274,10 @@ mod tests {
 
     /// Every look (all 255 nodes of the bit tree) at the start of every fourth byte
     /// of a text, for four configurations (with and without a hidden layer, the
-    /// matcher's inputs, the byte embedding and the SSE stages), hashed into fixed vectors: only the
-    /// first look equals a coded prediction, so nothing else pins the deeper ones
-    /// down (the second nibble's table lookups, the input order, the mixer
-    /// selection, the bit position given to the network). A peeker kept across
+    /// matcher's inputs, the byte embedding and the SSE stages), hashed into fixed
+    /// vectors: only the first look equals a coded prediction, so nothing else pins
+    /// the deeper ones down (the second nibble's table lookups, the input order, the
+    /// mixer selection, the bit position given to the network). A peeker kept across
     /// bytes, whose second-nibble slots are cached per high nibble and byte, must
     /// see what a fresh one sees: the first look of each byte is at the high nibble
     /// of the previous byte's last look, so a cache that ignored the byte would be
