@@ -73,10 +73,37 @@ fn random_rows(rng: &mut ChaCha8Rng, rows: usize, cols: usize, a: f32) -> Vec<f3
 /// The eight lanes summed in a fixed order: lane `k` with lane `k + 4`, then
 /// `k` with `k + 2`, then the last two.
 ///
+/// On x86-64 the sums are SSE instructions on the two halves, in that order, so the
+/// lanes stay in registers. The portable version (below) must hide the lanes from
+/// the optimiser, which otherwise rearranges the accumulating loop to suit the
+/// reduction, and that goes through memory: a vector store read back as scalars,
+/// on the critical path of every mixer and network output. The intrinsics took
+/// 5.7% off the fast preset's time and 2.8% off the default's (alternating runs on
+/// enwik8's first 2 MB) for 1.7% fewer instructions, with the same output.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn reduce(acc: Block) -> f32 {
+    use std::arch::x86_64::{
+        _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_movehl_ps, _mm_setr_ps, _mm_shuffle_ps,
+    };
+    // SAFETY: these SSE intrinsics only need SSE, which every x86-64 CPU has.
+    #[allow(unsafe_code)]
+    unsafe {
+        let lo = _mm_setr_ps(acc[0], acc[1], acc[2], acc[3]);
+        let hi = _mm_setr_ps(acc[4], acc[5], acc[6], acc[7]);
+        let h = _mm_add_ps(lo, hi);
+        let q = _mm_add_ps(h, _mm_movehl_ps(h, h));
+        _mm_cvtss_f32(_mm_add_ss(q, _mm_shuffle_ps::<1>(q, q)))
+    }
+}
+
+/// The eight lanes summed in a fixed order, as the x86-64 version.
+///
 /// `black_box` keeps the optimiser from looking through the reduction into the
 /// accumulating loop: otherwise it rearranges the loop's lanes into pairs to suit
 /// the reduction, and the loop runs on 2-float vectors instead of 8-float ones
-/// (measured: 4x more instructions per block). It changes no value.
+/// (measured on x86-64: 4x more instructions per block). It changes no value.
+#[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
 pub fn reduce(acc: Block) -> f32 {
     let acc = std::hint::black_box(acc);
