@@ -12,6 +12,7 @@ MIN=int(sys.argv[3]) if len(sys.argv)>3 else 6
 n=len(data)
 def st(p): return math.log(p/(1-p))
 def sq(x): return 1/(1+math.exp(-x))
+def clip(p): return min(max(p,1/4096),1-1/4096)
 t1=[0.5]*(16*256); n1=[0]*(16*256)
 t2=[0.5]*(1<<16); n2=[0]*(1<<16)
 w=[[0.3,0.3,0.0] for _ in range(16)]
@@ -24,10 +25,10 @@ for i in range(n):
         pb=data[ptr]; rb=min(r,15)
         c1=data[i-1]
         k1=rb*256+pb; k2=(rb*0x9E3779B1 ^ c1*0x85EBCA6B ^ pb*0xC2B2AE35)&0xFFFF
-        p1=min(max(t1[k1],1/4096),1-1/4096); p2=min(max(t2[k2],1/4096),1-1/4096)
+        p1=clip(t1[k1]); p2=clip(t2[k2])
         x=[st(p1),st(p2),0.3]
         ww=w[rb]
-        p=sq(sum(a*b for a,b in zip(ww,x))); p=min(max(p,1/4096),1-1/4096)
+        p=clip(sq(sum(a*b for a,b in zip(ww,x))))
         y=1 if pb==c else 0
         flagbits-= math.log2(p if y else 1-p)
         err=y-p
