@@ -74,7 +74,7 @@ fn model(c: &mut Criterion) {
         (Preset::Max, SAMPLE / 4, 4),
     ] {
         let text = &text[..len.min(text.len())];
-        let mut enc = match NeuralEncoder::new(&preset.config()) {
+        let mut enc = match NeuralEncoder::new(&preset.config(), text) {
             Ok(e) => e,
             Err(e) => panic!("preset {} does not build: {e}", preset.name()),
         };

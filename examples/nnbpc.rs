@@ -20,12 +20,13 @@ fn main() {
             "tb" => cfg.table_bits = v.parse().unwrap(),
             "act" => cfg.activation = nnzip::Activation::from_name(v).unwrap(),
             "apm" => cfg.apm = v == "1",
+            "text" => cfg.text_codes = v == "1",
             "orders" => cfg.orders = v.split(',').map(|o| o.parse().unwrap()).collect(),
             _ => panic!("unknown key {k}"),
         }
     }
     let t = Instant::now();
-    let mut enc = NeuralEncoder::new(&cfg).unwrap();
+    let mut enc = NeuralEncoder::new(&cfg, &data).unwrap();
     let mut out = Vec::new();
     let mut sizes = Vec::new();
     for chunk in data.chunks(1 << 20) {

@@ -4,11 +4,20 @@
 //! coder is flushed at the end of each, so that a chunk's payload is self-delimiting and
 //! the container can frame it with its lengths (see `FORMAT.md`). This layer reads no
 //! header and touches no file.
+//!
+//! With [`ModelConfig::text_codes`] the encoder chooses the tree the bytes are coded
+//! in ([`crate::model::codes`]) from the stream's first bytes and codes its choice as
+//! the very first decision of the first chunk, at probability 1/2; the decoder
+//! reads it before it builds its model.
 
 use crate::coder::{Decoder, Encoder};
 use crate::error::{CorruptError, Error, Result};
+use crate::model::codes::ByteCodes;
 use crate::model::{ModelConfig, Predictor};
 use crate::simd;
+
+/// Probability 1/2, of 65536: the tree choice's.
+const HALF: u32 = 32768;
 
 /// Cost in bits of coding a bit of probability `p / 65536`, indexed by `p >> 4`.
 fn cost_table() -> &'static [f32; 4096] {
@@ -26,18 +35,26 @@ fn cost_table() -> &'static [f32; 4096] {
 #[derive(Debug)]
 pub struct NeuralEncoder {
     model: Predictor,
+    /// The tree choice still to be coded at the start of the first chunk.
+    choice: Option<bool>,
     track_cost: bool,
     cost_bits: f64,
 }
 
 impl NeuralEncoder {
-    /// A new encoder whose model starts from the initial weights of `cfg`.
+    /// A new encoder whose model starts from the initial weights of `cfg`, for a
+    /// stream whose first bytes are `first` (they choose the tree under
+    /// [`ModelConfig::text_codes`]; pass at least the first chunk, or all of the
+    /// input).
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] if `cfg` is out of range.
-    pub fn new(cfg: &ModelConfig) -> Result<Self> {
+    pub fn new(cfg: &ModelConfig, first: &[u8]) -> Result<Self> {
+        let choice = cfg.text_codes.then(|| ByteCodes::suits(first));
+        let codes = ByteCodes::chosen(choice == Some(true));
         Ok(NeuralEncoder {
-            model: Predictor::new(cfg)?,
+            model: Predictor::with_codes(cfg, codes)?,
+            choice,
             track_cost: false,
             cost_bits: 0.0,
         })
@@ -63,6 +80,12 @@ impl NeuralEncoder {
     /// Codes `input` and appends the chunk's self-delimiting payload to `out`.
     pub fn encode_chunk(&mut self, input: &[u8], out: &mut Vec<u8>) {
         let mut enc = Encoder::with_buffer(std::mem::take(out));
+        if let Some(text) = self.choice.take() {
+            enc.encode_bit(HALF, text);
+            if self.track_cost {
+                self.cost_bits += 1.0;
+            }
+        }
         let cost = simd::dispatch(
             #[inline(always)]
             || encode_bytes(&mut self.model, &mut enc, input, self.track_cost),
@@ -77,9 +100,11 @@ impl NeuralEncoder {
 fn encode_bytes(model: &mut Predictor, enc: &mut Encoder, input: &[u8], track: bool) -> f64 {
     let costs = cost_table();
     let mut cost = 0f64;
+    let codes = model.codes();
     for &byte in input {
-        for i in (0..8).rev() {
-            let bit = (byte >> i) & 1;
+        let (path, len) = codes.path(byte);
+        for i in (0..len).rev() {
+            let bit = (path >> i) as u8 & 1;
             let p1 = model.p1();
             if track {
                 let p = if bit != 0 { p1 } else { 65536 - p1 };
@@ -97,13 +122,14 @@ fn encode_bytes(model: &mut Predictor, enc: &mut Encoder, input: &[u8], track: b
 #[inline(always)]
 fn decode_bytes(model: &mut Predictor, dec: &mut Decoder<'_>, len: usize, out: &mut Vec<u8>) {
     for _ in 0..len {
-        let mut c = 0u8;
-        for _ in 0..8 {
+        loop {
             let bit = u8::from(dec.decode_bit(model.p1()));
             model.update(bit);
-            c = c << 1 | bit;
+            if model.at_byte_start() {
+                break;
+            }
         }
-        out.push(c);
+        out.push(model.last_byte());
         // A valid chunk never reads past its payload; once the decoder has, the chunk
         // is lost (`Decoder::finish` fails), and decoding the rest of `len` (up to
         // 1 MiB, many seconds with a large model) from invented zero bytes would only
@@ -117,7 +143,10 @@ fn decode_bytes(model: &mut Predictor, dec: &mut Decoder<'_>, len: usize, out: &
 /// Decompresses successive chunks written by [`NeuralEncoder`].
 #[derive(Debug)]
 pub struct NeuralDecoder {
-    model: Predictor,
+    /// The model, once built: at once, or under [`ModelConfig::text_codes`] when the
+    /// first chunk has said which tree.
+    model: Option<Predictor>,
+    cfg: ModelConfig,
 }
 
 impl NeuralDecoder {
@@ -126,8 +155,15 @@ impl NeuralDecoder {
     /// # Errors
     /// [`Error::InvalidConfig`] if `cfg` is out of range.
     pub fn new(cfg: &ModelConfig) -> Result<Self> {
+        cfg.validate()?;
+        let model = if cfg.text_codes {
+            None
+        } else {
+            Some(Predictor::new(cfg)?)
+        };
         Ok(NeuralDecoder {
-            model: Predictor::new(cfg)?,
+            model,
+            cfg: cfg.clone(),
         })
     }
 
@@ -139,9 +175,16 @@ impl NeuralDecoder {
     pub fn decode_chunk(&mut self, payload: &[u8], len: usize, out: &mut Vec<u8>) -> Result<()> {
         let mut dec = Decoder::new(payload)?;
         out.reserve(len);
+        let model = match &mut self.model {
+            Some(m) => m,
+            None => {
+                let codes = ByteCodes::chosen(dec.decode_bit(HALF));
+                self.model.insert(Predictor::with_codes(&self.cfg, codes)?)
+            }
+        };
         simd::dispatch(
             #[inline(always)]
-            || decode_bytes(&mut self.model, &mut dec, len, out),
+            || decode_bytes(model, &mut dec, len, out),
         );
         let used = dec.position();
         dec.finish()?;
@@ -163,7 +206,7 @@ mod tests {
     fn chunks_round_trip() {
         let text = b"the quick brown fox jumps over the lazy dog. ".repeat(200);
         let cfg = Preset::Fast.config();
-        let mut enc = NeuralEncoder::new(&cfg).unwrap();
+        let mut enc = NeuralEncoder::new(&cfg, &text).unwrap();
         let mut chunks = Vec::new();
         for part in text.chunks(1000) {
             let mut out = Vec::new();
@@ -186,7 +229,7 @@ mod tests {
         let cfg = Preset::Fast.config();
         let text = b"a chunk of text, coded and then padded";
         let mut payload = Vec::new();
-        NeuralEncoder::new(&cfg)
+        NeuralEncoder::new(&cfg, text)
             .unwrap()
             .encode_chunk(text, &mut payload);
         for extra in [1usize, 5] {
@@ -221,8 +264,8 @@ mod tests {
         let text = b"It was the best of times, it was the worst of times. ".repeat(40);
         let cfg = Preset::Fast.config();
         let (mut on, mut off) = (
-            NeuralEncoder::new(&cfg).unwrap(),
-            NeuralEncoder::new(&cfg).unwrap(),
+            NeuralEncoder::new(&cfg, &text).unwrap(),
+            NeuralEncoder::new(&cfg, &text).unwrap(),
         );
         on.track_cost(true);
         let mut packed = 0;
@@ -245,5 +288,91 @@ mod tests {
         let before = on.cost_bits();
         on.encode_chunk(b"more text", &mut Vec::new());
         assert_eq!(on.cost_bits(), before);
+    }
+
+    /// Codes `data` in chunks of `chunk` with `cfg`; returns the payloads and the
+    /// encoder's model tree (plain or not).
+    fn encode_all(cfg: &ModelConfig, data: &[u8], chunk: usize) -> (Vec<Vec<u8>>, bool) {
+        let mut enc = NeuralEncoder::new(cfg, &data[..data.len().min(chunk)]).unwrap();
+        let payloads = data
+            .chunks(chunk)
+            .map(|part| {
+                let mut out = Vec::new();
+                enc.encode_chunk(part, &mut out);
+                out
+            })
+            .collect();
+        (payloads, enc.model().codes().is_plain())
+    }
+
+    fn decode_all(cfg: &ModelConfig, payloads: &[Vec<u8>], data: &[u8], chunk: usize) -> Vec<u8> {
+        let mut dec = NeuralDecoder::new(cfg).unwrap();
+        let mut back = Vec::new();
+        for (payload, part) in payloads.iter().zip(data.chunks(chunk)) {
+            dec.decode_chunk(payload, part.len(), &mut back).unwrap();
+        }
+        back
+    }
+
+    /// With text codes on, text is coded in the text tree and binary data in the plain
+    /// one, both round trip, and the text tree takes fewer decisions for little more
+    /// output; with them off (the default preset) the plain tree codes text too.
+    #[test]
+    fn text_codes_choose_the_tree_by_the_data_and_round_trip() {
+        // Text the fast preset's priming (the first block) has not read.
+        let text = crate::model::prime::text(3)[150_000..170_000].to_vec();
+        let binary: Vec<u8> = (0..20_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let fast = Preset::Fast.config().fitted(Some(20_000));
+        assert!(fast.text_codes);
+        let mut plain_cfg = fast.clone();
+        plain_cfg.text_codes = false;
+        for (data, text_tree) in [(&text, true), (&binary, false)] {
+            let (payloads, plain) = encode_all(&fast, data, 4096);
+            assert_eq!(plain, !text_tree);
+            assert_eq!(&decode_all(&fast, &payloads, data, 4096), data);
+            let (plain_payloads, plain) = encode_all(&plain_cfg, data, 4096);
+            assert!(plain);
+            assert_eq!(&decode_all(&plain_cfg, &plain_payloads, data, 4096), data);
+            let (a, b) = (
+                payloads.iter().map(Vec::len).sum::<usize>(),
+                plain_payloads.iter().map(Vec::len).sum::<usize>(),
+            );
+            if text_tree {
+                // Priming helps the text either way; the text tree costs a little.
+                assert!(a > b && a < b + b / 10, "text tree {a}, plain {b}");
+            } else {
+                // The same model and tree: only the coded choice differs.
+                assert!(a.abs_diff(b) <= 1, "{a} against {b}");
+            }
+        }
+    }
+
+    /// The choice is the first decision of the first chunk: a decoder whose config
+    /// says nothing of it reads that decision as data, and a flipped first bit of the
+    /// payload turns the tree round, so neither gives the text back.
+    #[test]
+    fn the_tree_choice_is_coded_and_read_first() {
+        let text = crate::model::prime::text(1)[..3000].to_vec();
+        let fast = Preset::Fast.config().fitted(Some(3000));
+        let (payloads, plain) = encode_all(&fast, &text, 3000);
+        assert!(!plain);
+        let mut other = fast.clone();
+        other.text_codes = false;
+        let mut back = Vec::new();
+        let got =
+            NeuralDecoder::new(&other)
+                .unwrap()
+                .decode_chunk(&payloads[0], text.len(), &mut back);
+        assert!(got.is_err() || back != text);
+        let mut flipped = payloads[0].clone();
+        flipped[0] ^= 0x80;
+        let mut back = Vec::new();
+        let got = NeuralDecoder::new(&fast)
+            .unwrap()
+            .decode_chunk(&flipped, text.len(), &mut back);
+        assert!(got.is_err() || back != text);
+        assert_eq!(decode_all(&fast, &payloads, &text, 3000), text);
     }
 }

@@ -10,7 +10,9 @@
 use crate::cli_util;
 
 use nnzip::error::{ChunkFault, ConfigError, CorruptError, HeaderError, TruncatedError};
-use nnzip::format::{max_segment_packed_len, Header, HEADER_LEN, MAX_CHUNK_LEN, MAX_SEGMENT_LEN};
+use nnzip::format::{
+    max_packed_len, max_segment_packed_len, Header, HEADER_LEN, MAX_CHUNK_LEN, MAX_SEGMENT_LEN,
+};
 use nnzip::{decompress_bytes, Error, ModelConfig, Preset};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -186,7 +188,7 @@ fn a_header_asking_for_a_huge_model_is_refused_before_allocating() {
 fn length_claims_are_not_allocated() {
     let cfg = Preset::Fast.config();
     let raw = MAX_CHUNK_LEN as u32;
-    let packed = raw * 16 + 16;
+    let packed = max_packed_len(raw) as u32;
     for len in [Some(u64::MAX - 1), None] {
         // Cut inside the claimed segment: truncated, before any decoding.
         let seg_raw = MAX_SEGMENT_LEN;

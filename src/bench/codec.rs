@@ -157,7 +157,7 @@ impl BenchCodec for CoreCodec {
 
     fn compress(&self, input: &[u8]) -> Result<Vec<u8>> {
         let mut out = (input.len() as u64).to_le_bytes().to_vec();
-        NeuralEncoder::new(&self.cfg.fitted(Some(input.len() as u64)))?
+        NeuralEncoder::new(&self.cfg.fitted(Some(input.len() as u64)), input)?
             .encode_chunk(input, &mut out);
         Ok(out)
     }

@@ -83,7 +83,7 @@ pub fn run_point(
         return Err(Error::InvalidConfig(ConfigError::ZeroWindow));
     }
     let cfg = &cfg.fitted(Some(data.len() as u64));
-    let mut enc = NeuralEncoder::new(cfg)?;
+    let mut enc = NeuralEncoder::new(cfg, data)?;
     enc.track_cost(true);
     let mut point = SweepPoint {
         hidden: cfg.hidden,

@@ -127,7 +127,8 @@ pub struct Explanation {
 }
 
 /// Runs the model configured by `cfg` over the first `max_bytes` of `data` (a file
-/// named `name` of `file_len` bytes) and records what [`Explanation`] holds.
+/// named `name` of `file_len` bytes) and records what [`Explanation`] holds. Bytes
+/// are coded as their eight bits ([`ModelConfig::text_codes`] is turned off).
 ///
 /// # Errors
 /// [`Error::InvalidConfig`] if `cfg` is out of range; any error of compressing the
@@ -141,7 +142,12 @@ pub fn explain(
 ) -> Result<Explanation> {
     let t0 = Instant::now();
     let text = &data[..data.len().min(max_bytes)];
-    let config = cfg.fitted(Some(text.len() as u64));
+    // The looks at the next byte walk its eight bits: explain codes every byte in the
+    // plain tree, also for a preset that would code text in the text tree.
+    let config = ModelConfig {
+        text_codes: false,
+        ..cfg.fitted(Some(text.len() as u64))
+    };
     let mut p = Predictor::new(&config)?;
     let mut peek = Peeker::new(&p);
     let mut enc = Encoder::new();

@@ -92,10 +92,10 @@ pub const DEFAULT_SEGMENT_LEN: u32 = 16 << 20;
 /// Largest coded length a segment frame may announce for `raw_len` original bytes.
 ///
 /// A segment's coded bytes are its chunk frames and payloads; a chunk of `r` bytes
-/// takes at most `8 + 16 r + 16` of them (see [`max_packed_len`]), which is at most
-/// `40 r` since every chunk holds at least one byte.
+/// takes at most `8 + 36 r + 16` of them (see [`max_packed_len`]), which is at most
+/// `60 r` since every chunk holds at least one byte.
 pub const fn max_segment_packed_len(raw_len: u32) -> u64 {
-    raw_len as u64 * 40
+    raw_len as u64 * 60
 }
 
 /// Size of the trailer in bytes (original length and CRC-32).
@@ -117,11 +117,13 @@ pub const MAX_CHUNK_LEN: usize = 1 << 20;
 /// Largest packed size a chunk of `raw_len` original bytes may have.
 ///
 /// The range coder clamps every bit probability to `1..=65535` out of `65536`, so a
-/// bit costs at most 16 bits: two bytes, sixteen per original byte; the flush adds 5.
-/// A packed length above this bound can only come from corruption, and is rejected
-/// before anything is allocated for it.
+/// coded decision costs at most 16 bits, two bytes. A byte takes at most
+/// [`crate::model::codes::MAX_PATH`] (18) decisions (8 in the plain tree), so 36
+/// bytes; the tree choice (one decision at probability 1/2) and the flush (up to 5
+/// bytes) fit in the 16 added. A packed length above this bound can only come from
+/// corruption, and is rejected before anything is allocated for it.
 pub const fn max_packed_len(raw_len: u32) -> u64 {
-    raw_len as u64 * 16 + 16
+    raw_len as u64 * (2 * crate::model::codes::MAX_PATH as u64) + 16
 }
 
 /// The kinds of compressed data that nnzip recognises by their magic number.
@@ -283,18 +285,18 @@ mod tests {
             read_frame(&mut &v[..])
         };
         assert_eq!(
-            frame(10, 176).unwrap(),
+            frame(10, 376).unwrap(),
             Frame::Chunk {
                 raw: 10,
-                packed: 176
+                packed: 376
             }
         );
         assert!(matches!(
-            frame(10, 177),
+            frame(10, 377),
             Err(Error::Corrupt(CorruptError::ImpossiblePackedLen {
-                packed: 177,
+                packed: 377,
                 raw: 10,
-                max: 176
+                max: 376
             }))
         ));
         assert!(matches!(

@@ -113,10 +113,10 @@ pub(crate) struct SegmentEncoder {
 }
 
 impl SegmentEncoder {
-    /// A segment coded with a model fresh from `cfg`.
-    pub fn new(cfg: &ModelConfig) -> Result<Self> {
+    /// A segment coded with a model fresh from `cfg`, whose first chunk is `first`.
+    pub fn new(cfg: &ModelConfig, first: &[u8]) -> Result<Self> {
         Ok(SegmentEncoder {
-            codec: NeuralEncoder::new(cfg)?,
+            codec: NeuralEncoder::new(cfg, first)?,
             body: Vec::new(),
             scratch: Vec::new(),
             crc: crc32fast::Hasher::new(),
@@ -180,7 +180,7 @@ pub(crate) fn encode_segment(
     stop: &AtomicBool,
     done: &AtomicU64,
 ) -> Result<Vec<u8>> {
-    let mut enc = SegmentEncoder::new(cfg)?;
+    let mut enc = SegmentEncoder::new(cfg, &data[..data.len().min(chunk_len)])?;
     for piece in data.chunks(chunk_len) {
         if stop.load(Ordering::Relaxed) {
             return Err(Error::Interrupted);
@@ -422,7 +422,8 @@ mod tests {
             v.extend_from_slice(&[0; 4]);
             read_segment_frame(&mut &v[..], 1000)
         };
-        assert!(f(1000, 40_000).unwrap().is_some());
+        assert!(f(1000, 60_000).unwrap().is_some());
+        assert!(f(10, 600).unwrap().is_some());
         assert!(matches!(
             f(1001, 5),
             Err(Error::Corrupt(CorruptError::SegmentTooLong {
@@ -431,7 +432,7 @@ mod tests {
             }))
         ));
         assert!(matches!(
-            f(10, 401),
+            f(10, 601),
             Err(Error::Corrupt(
                 CorruptError::ImpossibleSegmentPackedLen { .. }
             ))

@@ -264,7 +264,7 @@ impl<W: Write> NnzEncoder<W> {
             Some(s) => s,
             None => self
                 .segment
-                .insert(SegmentEncoder::new(&self.header.config)?),
+                .insert(SegmentEncoder::new(&self.header.config, &self.pending)?),
         };
         segment.push_chunk(&self.pending)?;
         self.crc.update(&self.pending);

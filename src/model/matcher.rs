@@ -5,6 +5,7 @@
 //! History is a fixed ring buffer and the index a fixed table, so memory does not
 //! grow with the input.
 
+use super::codes::ByteCodes;
 use super::component::mix;
 use super::squash::Tables;
 use super::state::StateMap;
@@ -32,8 +33,15 @@ pub struct MatchModel {
     /// Position in history of the byte predicted next (valid when `len > 0`).
     ptr: usize,
     len: u32,
-    /// The predicted byte with a leading 1 bit (`0x100 | byte`), valid when `len > 0`.
+    /// The predicted byte, valid when `len > 0`.
+    expected_byte: u8,
+    /// The predicted byte's path in `codes`, after a leading 1 bit (for the plain tree
+    /// `0x100 | byte`), valid when `len > 0`.
     expected: u32,
+    /// The length of that path.
+    expected_len: u32,
+    /// The tree the bytes are coded in.
+    codes: &'static ByteCodes,
     /// Probability that the predicted bit comes, per (length bucket, bit, last byte).
     hits: StateMap,
     slot: Option<usize>,
@@ -62,8 +70,9 @@ fn bucket(len: u32) -> usize {
 }
 
 impl MatchModel {
-    /// A model with a history of `2^buf_bits` bytes and `2^index_bits` index entries.
-    pub fn new(buf_bits: u8, index_bits: u8) -> Self {
+    /// A model with a history of `2^buf_bits` bytes and `2^index_bits` index entries,
+    /// for bytes coded as their paths in `codes`.
+    pub fn new(buf_bits: u8, index_bits: u8, codes: &'static ByteCodes) -> Self {
         // Both are megabytes, allocated zeroed and not yet touched: huge pages.
         let buf = vec![0; 1 << buf_bits];
         let index = vec![0; 1 << index_bits];
@@ -77,17 +86,25 @@ impl MatchModel {
             pos: 0,
             ptr: 0,
             len: 0,
+            expected_byte: 0,
             expected: 0,
+            expected_len: 8,
+            codes,
             hits: StateMap::flat(LEN_BUCKETS * 2 * 256, 3 << 10),
             slot: None,
         }
     }
 
     /// The length bucket of the current match, if its prediction still agrees with
-    /// the partial byte `c0` (0 otherwise): a small context for the mixer.
+    /// `path`, the byte's first `bitpos` decisions after a leading 1 (for the plain
+    /// tree the partial byte), and has decisions left (0 otherwise): a small context
+    /// for the mixer.
     #[inline(always)]
-    pub fn state(&self, c0: u32, bitpos: u32) -> usize {
-        if self.len > 0 && (self.expected >> (8 - bitpos)) == c0 {
+    pub fn state(&self, path: u32, bitpos: u32) -> usize {
+        if self.len > 0
+            && bitpos < self.expected_len
+            && (self.expected >> (self.expected_len - bitpos)) == path
+        {
             bucket(self.len)
         } else {
             0
@@ -120,7 +137,7 @@ impl MatchModel {
         if b == 0 {
             return (None, [0.0; 2]);
         }
-        let bit = (self.expected >> (7 - bitpos)) & 1;
+        let bit = (self.expected >> (self.expected_len - 1 - bitpos)) & 1;
         let slot = (b * 2 + bit as usize) * 256 + usize::from(c1);
         let st = t.stretch12(self.hits.p12(slot)) as f32 * (1.0 / 256.0);
         let len = (self.len.min(32) as f32) * (1.0 / 16.0);
@@ -163,7 +180,7 @@ impl MatchModel {
     pub fn update_byte(&mut self, c: u8) {
         self.buf[self.pos & self.buf_mask] = c;
         self.pos += 1;
-        if self.len > 0 && u32::from(c) | 0x100 == self.expected {
+        if self.len > 0 && c == self.expected_byte {
             self.len = (self.len + 1).min(MAX_LEN);
             self.ptr += 1;
         } else {
@@ -195,7 +212,8 @@ impl MatchModel {
         }
         self.index[slot] = self.pos as u32;
         if self.len > 0 {
-            self.expected = u32::from(self.buf[self.ptr & self.buf_mask]) | 0x100;
+            self.expected_byte = self.buf[self.ptr & self.buf_mask];
+            (self.expected, self.expected_len) = self.codes.path(self.expected_byte);
         }
     }
 
@@ -210,23 +228,24 @@ mod tests {
     use super::*;
     use crate::model::squash::tables;
 
-    /// Feeds `text` bit by bit; returns, per byte, the match state at its first bit
-    /// and the inputs of every bit.
+    /// Feeds `text` bit by bit (each byte as its path in the model's tree); returns,
+    /// per byte, the match state at its first bit and the inputs of every decision.
     fn feed(m: &mut MatchModel, text: &[u8]) -> (Vec<usize>, Vec<[f32; 2]>) {
         let t = tables();
         let (mut states, mut inputs) = (Vec::new(), Vec::new());
         let mut c1 = 0u8;
         for &c in text {
-            let mut c0 = 1u32;
-            for bitpos in 0..8 {
-                let b = m.state(c0, bitpos);
+            let (code, len) = m.codes.path(c);
+            let mut path = 1u32;
+            for bitpos in 0..len {
+                let b = m.state(path, bitpos);
                 if bitpos == 0 {
                     states.push(b);
                 }
                 inputs.push(m.inputs(b, bitpos, c1, t));
-                let bit = (c >> (7 - bitpos)) & 1;
+                let bit = ((code >> (len - 1 - bitpos)) & 1) as u8;
                 m.update_bit(bit);
-                c0 = c0 << 1 | u32::from(bit);
+                path = path << 1 | u32::from(bit);
             }
             m.update_byte(c);
             c1 = c;
@@ -235,8 +254,51 @@ mod tests {
     }
 
     #[test]
+    fn in_the_text_tree_a_match_predicts_the_paths_bits() {
+        let codes = ByteCodes::text();
+        let mut m = MatchModel::new(16, 14, codes);
+        let text = b"the quick brown fox jumps over the lazy dog; the quick brown fox jumps";
+        let (states, inputs) = feed(&mut m, text);
+        let second = 45;
+        assert!(states[..second + MIN_LEN].iter().all(|&s| s == 0));
+        assert!(states[second + MIN_LEN + 1..].iter().all(|&s| s > 0));
+        // Every decision of every byte once the match holds is predicted right, and
+        // the inputs run out with the byte's path.
+        let mut at = 0;
+        for (i, &c) in text.iter().enumerate() {
+            let (code, len) = codes.path(c);
+            for k in 0..len {
+                let bit = (code >> (len - 1 - k)) & 1;
+                let [_, l] = inputs[at];
+                if i > second + MIN_LEN {
+                    assert_eq!(l > 0.0, bit == 1, "byte {i}, decision {k}");
+                }
+                at += 1;
+            }
+        }
+        assert_eq!(at, inputs.len());
+        assert!(
+            text.iter()
+                .map(|&c| codes.path(c).1 as usize)
+                .sum::<usize>()
+                < 8 * text.len()
+        );
+        // A path that left the prediction, or one longer than the prediction's, is no
+        // match: 'j' is predicted after "fox ".
+        let (code, len) = codes.path(m.expected_byte);
+        assert!(m.state(code >> len, 0) > 0);
+        assert!(m.state(code >> (len - 1), 1) > 0);
+        assert_eq!(
+            m.state(code >> (len - 1) ^ 1, 1),
+            0,
+            "first decision flipped"
+        );
+        assert_eq!(m.state(code, len), 0, "past the predicted path");
+    }
+
+    #[test]
     fn finds_a_repeat_and_predicts_its_bits() {
-        let mut m = MatchModel::new(16, 14);
+        let mut m = MatchModel::new(16, 14, ByteCodes::plain());
         let text = b"the quick brown fox jumps over the lazy dog; the quick brown fox jumps";
         let (states, inputs) = feed(&mut m, text);
         let second = 45; // "the quick brown fox jumps" again
@@ -259,7 +321,7 @@ mod tests {
 
     #[test]
     fn a_wrong_guess_ends_the_match_for_the_byte() {
-        let mut m = MatchModel::new(16, 14);
+        let mut m = MatchModel::new(16, 14, ByteCodes::plain());
         feed(&mut m, b"abcdefghij abcdefgh");
         assert!(m.len > 0);
         let expected = (m.expected & 0xff) as u8;
@@ -295,7 +357,7 @@ mod tests {
     #[test]
     fn a_new_match_is_verified_back_at_most_verify_bytes() {
         let a = noise(100);
-        let mut m = MatchModel::new(16, 12);
+        let mut m = MatchModel::new(16, 12, ByteCodes::plain());
         feed_bytes(&mut m, &a);
         feed_bytes(&mut m, &a[..60]);
         assert_eq!(m.len, 60);
@@ -320,7 +382,7 @@ mod tests {
             (100, false),
         ] {
             let a = noise(dist);
-            let mut m = MatchModel::new(7, 10);
+            let mut m = MatchModel::new(7, 10, ByteCodes::plain());
             feed_bytes(&mut m, &a);
             feed_bytes(&mut m, &a[..MIN_LEN + 4]);
             assert_eq!(m.len > 0, found, "repeat at distance {dist}: len {}", m.len);
@@ -356,7 +418,7 @@ mod tests {
 
     #[test]
     fn fixed_vector() {
-        let mut m = MatchModel::new(16, 12);
+        let mut m = MatchModel::new(16, 12, ByteCodes::plain());
         let text = b"abracadabra abracadabra abracadabra!";
         let (states, inputs) = feed(&mut m, text);
         let sum: f64 = inputs

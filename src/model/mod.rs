@@ -1,8 +1,11 @@
 //! The predictor: context models that keep bit histories, and an online-trained ReLU
 //! network that mixes what they predict into the probability of each next bit.
 //!
-//! A byte is predicted as eight binary decisions, most significant bit first. For
-//! each bit:
+//! A byte is predicted as binary decisions, the path to its leaf in a tree over the
+//! 256 byte values ([`codes`]): its eight bits, most significant first, or with
+//! [`ModelConfig::text_codes`] on English text about five decisions of a Huffman
+//! tree. Below, "bit" is one decision and "partial byte" the tree's node. For each
+//! bit:
 //!
 //! 1. every context model's slot (found once per nibble in the shared
 //!    [`table::HashTable`]) holds a bit-history [`state`] for this node of the byte's
@@ -27,6 +30,7 @@
 //! part of the [`ModelConfig`] stored in every file's header.
 
 pub mod apm;
+pub mod codes;
 pub mod component;
 pub mod config;
 pub mod head;
@@ -48,6 +52,7 @@ pub mod word;
 pub use config::{Activation, ModelConfig, Preset};
 
 use crate::error::Result;
+use codes::ByteCodes;
 use component::{salted, ContextModel, History};
 use head::Head;
 use matcher::MatchModel;
@@ -239,8 +244,15 @@ pub struct Predictor {
     head: Head,
     byte_embed: bool,
     hist: History,
-    /// Partial byte with a leading 1 bit (1..=255).
+    /// The tree bytes are coded in ([`codes`]).
+    codes: &'static ByteCodes,
+    /// The current inner node of that tree (1..=255): for the plain tree, the partial
+    /// byte with a leading 1 bit.
     c0: u32,
+    /// The byte's decisions so far after a leading 1 bit (the match model compares
+    /// its prediction with them; for the plain tree equal to `c0`).
+    path: u32,
+    /// Decisions made in the current byte.
     bitpos: u32,
     /// Partial nibble with a leading 1 bit (1..=15): the node within a slot.
     nib: usize,
@@ -257,11 +269,21 @@ pub struct Predictor {
 }
 
 impl Predictor {
-    /// Builds a predictor with freshly initialised weights for `cfg`.
+    /// Builds a predictor with freshly initialised weights for `cfg`, coding bytes as
+    /// their eight bits ([`ByteCodes::plain`]).
     ///
     /// # Errors
     /// [`crate::Error::InvalidConfig`] if `cfg` is out of range.
     pub fn new(cfg: &ModelConfig) -> Result<Self> {
+        Predictor::with_codes(cfg, ByteCodes::plain())
+    }
+
+    /// Builds a predictor with freshly initialised weights for `cfg` that codes each
+    /// byte as its path in `codes` (the priming text too).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidConfig`] if `cfg` is out of range.
+    pub fn with_codes(cfg: &ModelConfig, codes: &'static ByteCodes) -> Result<Self> {
         cfg.validate()?;
         let states = StateTable::new();
         let models = cfg.components();
@@ -290,14 +312,16 @@ impl Predictor {
             o0: [0; 256],
             matcher: cfg
                 .match_model
-                .then(|| MatchModel::new(match_bits, match_bits - 2)),
+                .then(|| MatchModel::new(match_bits, match_bits - 2, codes)),
             match_state: 0,
             sse: cfg.apm.then(Sse::new),
             mixers,
             head,
             byte_embed: cfg.byte_embed > 0,
             hist: History::default(),
+            codes,
             c0: 1,
+            path: 1,
             bitpos: 0,
             nib: 1,
             p_net: 32768,
@@ -315,6 +339,17 @@ impl Predictor {
         Ok(p)
     }
 
+    /// The tree this predictor codes bytes in.
+    pub fn codes(&self) -> &'static ByteCodes {
+        self.codes
+    }
+
+    /// The last whole byte learned (0 before the first).
+    #[inline(always)]
+    pub fn last_byte(&self) -> u8 {
+        self.hist.byte(1)
+    }
+
     /// Reads `text` as if it were input (predicting and learning every bit, coding
     /// nothing), then restarts the learning-rate schedule and the hidden units'
     /// statistics: the model keeps what the
@@ -326,9 +361,10 @@ impl Predictor {
             return;
         }
         for &c in text {
-            for k in (0..8).rev() {
+            let (path, len) = self.codes.path(c);
+            for k in (0..len).rev() {
                 self.p1();
-                self.update((c >> k) & 1);
+                self.update((path >> k) as u8 & 1);
             }
         }
         self.bits_seen = 0;
@@ -417,7 +453,7 @@ impl Predictor {
         let c1 = self.hist.byte(1);
         self.match_state = 0;
         if let Some(m) = &mut self.matcher {
-            self.match_state = m.state(c0, self.bitpos);
+            self.match_state = m.state(self.path, self.bitpos);
             let [a, b] = m.inputs(self.match_state, self.bitpos, c1, t);
             x[k] = a;
             x[k + 1] = b;
@@ -430,7 +466,8 @@ impl Predictor {
         z[self.mixers.len()] = 1.0;
         let rows = [c0 as usize, 256 + usize::from(c1)];
         let rows = &rows[..1 + usize::from(self.byte_embed)];
-        let logit = self.head.forward(rows, c0, self.bitpos as usize, t);
+        // Past the plain tree's depth the decisions share the last output set.
+        let logit = self.head.forward(rows, c0, self.bitpos.min(7) as usize, t);
         let li = (logit * squash::LOGIT_SCALE) as i32;
         self.p_net = t.squash16(li);
         let mut p = self.p_net;
@@ -438,13 +475,13 @@ impl Predictor {
             p = sse.refine(p, c0, self.hist.last as u32, t);
         }
         // Memory the next steps need, fetched for the likelier value of this bit.
-        let likely = u32::from(p >= 32768);
-        if self.bitpos == 3 {
-            self.prefetch_buckets(self.c0 << 1 | likely);
-        } else if self.bitpos == 7 {
+        let likely = self.codes.next(c0, u8::from(p >= 32768));
+        if likely >= 256 {
             if let Some(m) = &self.matcher {
-                m.prefetch((c0 << 1 | likely) as u8);
+                m.prefetch(likely as u8);
             }
+        } else if self.bitpos & 3 == 3 {
+            self.prefetch_buckets(likely);
         }
         p.clamp(1, 65535)
     }
@@ -455,15 +492,18 @@ impl Predictor {
         // Within a nibble the network and the mixers learn first: the mixers' inputs
         // are about to be replaced by the next bit's. At the end of a nibble they
         // learn while the next nibble's buckets are on their way from memory.
-        let boundary = self.bitpos == 3 || self.bitpos == 7;
-        // The partial byte with this bit (at a byte's end, the whole byte above its
-        // leading 1).
-        let next_c0 = self.c0 << 1 | u32::from(bit);
+        // The node after this bit, `256 + byte` at a leaf (for the plain tree, the
+        // partial byte with this bit; at a byte's end, the whole byte above its
+        // leading 1). Slots hold four decisions: a new one is due at a leaf and after
+        // every fourth decision.
+        let next_c0 = self.codes.next(self.c0, bit);
+        let leaf = next_c0 >= 256;
+        let boundary = leaf || self.bitpos & 3 == 3;
         if let Some(sse) = &self.sse {
             // The next bit's SSE entries are known now: fetch them while the rest of
             // the update and the next prediction run.
             let last = self.hist.last as u32;
-            let next = if self.bitpos == 7 {
+            let next = if leaf {
                 (1, last << 8 | (next_c0 & 0xff))
             } else {
                 (next_c0, last)
@@ -474,9 +514,7 @@ impl Predictor {
         // before this bit's learning, which does not need them. At a byte's end
         // that takes the next byte's context hashes (the history is not read
         // again before the next prediction).
-        if self.bitpos == 3 {
-            self.prefetch_buckets(next_c0);
-        } else if self.bitpos == 7 {
+        if leaf {
             let c = next_c0 as u8;
             if let Some(m) = &self.matcher {
                 m.prefetch(c);
@@ -484,6 +522,8 @@ impl Predictor {
             self.hist.push(c);
             self.hash_byte();
             self.prefetch_buckets(0);
+        } else if boundary {
+            self.prefetch_buckets(next_c0);
         } else {
             self.learn_mix(bit);
         }
@@ -522,18 +562,15 @@ impl Predictor {
             sse.update(bit);
         }
         self.c0 = next_c0;
+        self.path = self.path << 1 | u32::from(bit);
         self.nib = self.nib << 1 | usize::from(bit);
         self.bitpos += 1;
         // Neither the match model's byte step nor the network's needs the buckets
         // on their way.
-        if self.bitpos == 4 {
-            self.nib = 1;
-            self.learn_mix(bit);
-            self.store_lines();
-            self.settle_slots(self.c0);
-        } else if self.bitpos == 8 {
+        if leaf {
             let c = (self.c0 & 0xff) as u8;
             self.c0 = 1;
+            self.path = 1;
             self.nib = 1;
             self.bitpos = 0;
             if let Some(m) = &mut self.matcher {
@@ -542,6 +579,11 @@ impl Predictor {
             self.learn_mix(bit);
             self.store_lines();
             self.settle_slots(0);
+        } else if self.bitpos & 3 == 0 {
+            self.nib = 1;
+            self.learn_mix(bit);
+            self.store_lines();
+            self.settle_slots(self.c0);
         }
         // After the network's step: the bit that reaches a multiple of 1024 is the
         // last of a byte, whose step comes late (above) and uses the old rate.

@@ -43,6 +43,7 @@ pub struct Guesses {
 
 impl Predictor {
     /// Whether the predictor stands at the start of a byte (where looks are possible).
+    #[inline(always)]
     pub fn at_byte_start(&self) -> bool {
         self.bitpos == 0
     }
@@ -79,10 +80,11 @@ impl Peeker {
     /// The probability (in `1..=65535`, of 65536) that the next bit is 1 if the
     /// current byte's bits so far are those of `c0` (the partial byte with a leading
     /// 1, in `1..=255`), as the model stands. `None` unless `p` is at the start of a
-    /// byte or for `c0` out of range. For `c0 == 1` this is exactly what
+    /// byte and codes bytes in the plain tree ([`super::codes`]), or for `c0` out of
+    /// range. For `c0 == 1` this is exactly what
     /// [`Predictor::p1`] will return.
     pub fn p1(&mut self, p: &Predictor, c0: u32) -> Option<u32> {
-        if !p.at_byte_start() || !(1..=255).contains(&c0) {
+        if !p.at_byte_start() || !p.codes.is_plain() || !(1..=255).contains(&c0) {
             return None;
         }
         let bitpos = 31 - c0.leading_zeros();
