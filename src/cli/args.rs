@@ -378,12 +378,12 @@ pub struct ModelArgs {
     pub no_apm: bool,
 
     /// Code segments that look like English text in the text tree (about five
-    /// decisions per byte instead of eight: faster, for a little ratio); the fast
-    /// preset's choice.
+    /// decisions per byte instead of eight: faster, for a little ratio); the fast and
+    /// default presets' choice.
     #[arg(long, conflicts_with = "no_text_codes")]
     pub text_codes: bool,
 
-    /// Code every byte as its eight bits (the default and max presets' choice).
+    /// Code every byte as its eight bits (the max preset's choice).
     #[arg(long)]
     pub no_text_codes: bool,
 
