@@ -84,9 +84,10 @@ pub const MAX_SEGMENT_LEN: u32 = 1 << 30;
 ///
 /// Each segment starts a fresh model, which costs ratio; more, smaller segments
 /// balance the threads better. On a 40 MB dictionary (gcide) 16 MiB segments cost
-/// the fast preset 0.70% of the output against one model over the whole file, 8 MiB
-/// already 2.0% and 4 MiB 4.6% (README, "Threads and segments", has the table): the
-/// largest size the issue allowed is the one that keeps the cost under 1%.
+/// the fast preset of the time 0.70% of the output against one model over the whole
+/// file, 8 MiB already 2.0% and 4 MiB 4.6% (README, "Threads and segments", has the
+/// table and today's figures, 2.1% for fast and 2.7% for the default): the largest
+/// size the threads issue allows, as the cheapest.
 pub const DEFAULT_SEGMENT_LEN: u32 = 16 << 20;
 
 /// Largest coded length a segment frame may announce for `raw_len` original bytes.
