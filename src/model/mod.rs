@@ -585,8 +585,9 @@ impl Predictor {
             self.store_lines();
             self.settle_slots(self.c0);
         }
-        // After the network's step: the bit that reaches a multiple of 1024 is the
-        // last of a byte, whose step comes late (above) and uses the old rate.
+        // After the network's step. In the plain tree the bit that reaches a multiple
+        // of 1024 is the last of a byte, whose step comes late (above) and uses the
+        // old rate; in the text tree it may fall anywhere in a byte.
         self.bits_seen += 1;
         if self.bits_seen & 1023 == 0 {
             let f = lr_factor(self.bits_seen);
