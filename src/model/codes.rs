@@ -270,18 +270,24 @@ mod tests {
 
     #[test]
     fn huffman_breaks_ties_by_id_and_numbers_breadth_first() {
-        // Four equal leaves 0..=3 and the rest far heavier, then all equal: the
-        // procedure's tie rules decide every branch.
+        // 256 equal weights: the tie rule (smaller id first) decides every join, and
+        // the result is the plain tree's shape, with byte b at path b and the inner
+        // nodes numbered as the plain tree's partial bytes.
         let equal = huffman(&[1; 256]);
         check_tree(&equal);
         for b in 0..=255u8 {
-            // 256 equal weights make a complete tree of depth 8: joined in id order,
-            // it is the plain tree's shape, with byte b at path b.
             assert_eq!(equal.path(b).1, 8);
+            assert_eq!(equal.path(b), ByteCodes::plain().path(b));
+        }
+        for node in 1..=255u32 {
+            for bit in 0..2u8 {
+                assert_eq!(equal.next(node, bit), ByteCodes::plain().next(node, bit));
+            }
         }
         assert_eq!(equal.path(0), (0x100, 8));
         assert_eq!(equal.path(255), (0x1ff, 8));
         assert!(!equal.is_plain());
+        // One leaf far heavier than the rest together.
         let mut skewed = [1000u64; 256];
         skewed[7] = 1 << 40;
         let s = huffman(&skewed);

@@ -284,7 +284,9 @@ mod tests {
                 < 8 * text.len()
         );
         // A path that left the prediction, or one longer than the prediction's, is no
-        // match: 'j' is predicted after "fox ".
+        // match. (The prediction now is the space that followed "jumps" the first
+        // time.)
+        assert_eq!(m.expected_byte, b' ');
         let (code, len) = codes.path(m.expected_byte);
         assert!(m.state(code >> len, 0) > 0);
         assert!(m.state(code >> (len - 1), 1) > 0);
