@@ -312,7 +312,7 @@ fn the_header_stores_the_table_fitted_to_the_input() {
             .unwrap();
         let info = String::from_utf8_lossy(&info.stdout);
         let model = if preset == "fast" {
-            "model:         orders 2,4 +word +match, table 2^17 buckets, no hidden layer (a linear output mixer), apm off"
+            "model:         orders 2,4 +word +match, table 2^17 buckets, one mixer, no hidden layer, apm off"
         } else {
             "model:         orders 2,3,4,6 +word +match +markup +indirect, table 2^18 buckets, 1 hidden layer(s) of 8 relu, 0 byte embedding(s)"
         };
@@ -381,7 +381,7 @@ fn info_describes_header_and_trailer() {
         "a.nnz\n",
         "format:        nnzip container (.nnz), version 2",
         "codec:         neural (id 1)",
-        "model:         orders 2,4 +word +match, table 2^12 buckets, no hidden layer (a linear output mixer)",
+        "model:         orders 2,4 +word +match, table 2^12 buckets, one mixer, no hidden layer",
         "original size: 30000 bytes",
         &format!("packed size:   {} bytes", nnz.len()),
         "bits per byte",

@@ -135,10 +135,10 @@ fn refuses_to_overwrite_without_force() {
         ])
         .assert()
         .success();
-    // fast's own network has no hidden layer, and the page says so.
+    // fast's own network is one mixer with no hidden layer, and the page says so.
     let page = fs::read_to_string(p.join("out.html")).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"));
-    assert!(page.contains("no hidden layer (a linear output mixer)"));
+    assert!(page.contains("one mixer, no hidden layer"));
     assert!(page.contains("there is no <code>if</code> to show"));
     assert!(!page.contains("hidden activation") && !page.contains("unit 0"));
     let out = nnzip()

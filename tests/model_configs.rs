@@ -1,6 +1,6 @@
-//! The version-2 model configurations: every combination of the seven model flags
-//! (word, match, APM, and the newer sparse, markup, indirect and text-codes bits) with one and two hidden
-//! layers round-trips, and the header carries each flag; the output depends on the
+//! The version-2 model configurations: every combination of the eight model flags
+//! (word, match, APM, and the newer sparse, markup, indirect, text-codes and
+//! one-mixer bits) with no, one and two hidden layers round-trips, and the header carries each flag; the output depends on the
 //! configuration alone, never on the environment.
 
 use crate::cli_util;
@@ -19,6 +19,7 @@ fn small(flags: u8, layers: u8) -> ModelConfig {
     cfg.markup = flags & 16 != 0;
     cfg.indirect = flags & 32 != 0;
     cfg.text_codes = flags & 64 != 0;
+    cfg.single_mixer = flags & 128 != 0;
     cfg.layers = layers;
     cfg.hidden = 4;
     cfg.table_bits = 10;
@@ -30,19 +31,19 @@ fn small(flags: u8, layers: u8) -> ModelConfig {
 fn every_flag_combination_round_trips_and_reaches_the_header() {
     let mut text = cli_util::sample_text(1500);
     text.extend_from_slice(b"<page><title>[[Link|x]] {{cite}}</title>\n| a || b |\n&amp;</page>\n");
-    for layers in [1, 2] {
-        for flags in 0..128u8 {
+    for layers in [0, 1, 2] {
+        for flags in 0..=255u8 {
             let cfg = small(flags, layers);
             let packed = compress_bytes(&text, &Codec::Neural(cfg.clone()))
-                .unwrap_or_else(|e| panic!("flags {flags:07b}, {layers} layers: {e}"));
+                .unwrap_or_else(|e| panic!("flags {flags:08b}, {layers} layers: {e}"));
             let header = Header::read_from(&mut &packed[..]).expect("header");
-            assert_eq!(header.config, cfg, "flags {flags:07b}");
-            assert_eq!(packed[7 + 2], flags, "flag byte of {flags:07b}");
+            assert_eq!(header.config, cfg, "flags {flags:08b}");
+            assert_eq!(packed[7 + 2], flags, "flag byte of {flags:08b}");
             let back = decompress_bytes(&packed)
-                .unwrap_or_else(|e| panic!("flags {flags:07b}, {layers} layers: {e}"));
+                .unwrap_or_else(|e| panic!("flags {flags:08b}, {layers} layers: {e}"));
             assert!(
                 back == text,
-                "flags {flags:07b}, {layers} layers: decoded wrong"
+                "flags {flags:08b}, {layers} layers: decoded wrong"
             );
         }
     }

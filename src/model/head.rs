@@ -8,8 +8,13 @@
 //! first-layer mixers' rate. On the shared corpora that mixes as well as the hidden
 //! layer of the fast preset did (ten files 0.5% smaller) for about 15% fewer
 //! instructions per bit, which is why the fast preset has no hidden layer.
+//!
+//! With a single first-layer mixer and no hidden layer there is nothing left to mix:
+//! the mixer's log-odds is the output ([`Head::Direct`], lpaq1's shape). A final mixer
+//! over one mixer and a bias only added work (and 0.3% to enwik8's first 2 MB).
 
-use super::mixer::Mixers;
+use super::mixer::{Mixers, Row, ROW_BLOCKS};
+use super::mlp::LANES;
 use super::mlp::{Mlp, Shape, UnitStats};
 use super::squash::Tables;
 use super::Activation;
@@ -25,30 +30,44 @@ const LINEAR_INIT: f32 = 1.0 / 3.0;
 /// The output stage.
 // One per predictor, made once: the size of the larger variant costs nothing, and a
 // box would add a pointer chase to every prediction.
+// An explicit one-byte tag: without it the variant is told by a niche in the
+// network's fields, which took about 8 instructions per `match` (three per bit).
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
+#[repr(u8)]
 pub enum Head {
     /// Hidden layers with a non-linearity.
     Mlp(Mlp),
+    /// No hidden layer and one first-layer mixer: its log-odds is the output.
+    Direct {
+        /// The mixer's output, then the bias (unused).
+        x: [f32; 2],
+    },
     /// No hidden layer: one more linear mixer, over `inputs` inputs.
     Linear {
         /// The mixer.
         mix: Mixers<1>,
-        /// Its inputs (the first-layer mixers and the bias).
+        /// Its inputs: the first-layer mixers, the bias, zeros.
+        x: Row,
+        /// How many inputs there are.
         inputs: usize,
     },
 }
 
 impl Head {
     /// The network of `shape` with `layers` hidden layers, or with none the final
-    /// linear mixer over `shape.inputs` inputs (the last of them the bias).
+    /// linear mixer over `shape.inputs` inputs (the last of them the bias), or with
+    /// none and one mixer (`shape.skip_inputs == 1`) no stage at all.
     pub fn new(shape: Shape, act: Activation, lr: f32, rng: &mut ChaCha8Rng) -> Self {
-        if shape.layers == 0 {
+        if shape.layers == 0 && shape.skip_inputs == 1 {
+            Head::Direct { x: [0.0; 2] }
+        } else if shape.layers == 0 {
             // The bias input is written before each forward step, with the others
             // (see [`Head::inputs`]).
             let mix = Mixers::new(shape.inputs, [LINEAR_SETS], LINEAR_INIT);
             Head::Linear {
                 mix,
+                x: [[0.0; LANES]; ROW_BLOCKS],
                 inputs: shape.inputs,
             }
         } else {
@@ -62,7 +81,8 @@ impl Head {
     pub fn inputs(&mut self) -> &mut [f32] {
         match self {
             Head::Mlp(m) => &mut m.x,
-            Head::Linear { mix, .. } => mix.x.as_flattened_mut(),
+            Head::Direct { x } => x,
+            Head::Linear { x, .. } => x.as_flattened_mut(),
         }
     }
 
@@ -72,9 +92,10 @@ impl Head {
     pub fn forward(&mut self, rows: &[usize], c0: u32, set: usize, t: &Tables) -> f32 {
         match self {
             Head::Mlp(m) => m.forward(rows, set),
-            Head::Linear { mix, .. } => {
+            Head::Direct { x } => x[0],
+            Head::Linear { mix, x, .. } => {
                 let mut out = [0f32];
-                mix.forward(&[c0 as usize], t, &mut out);
+                mix.forward(x, &[c0 as usize], t, &mut out);
                 out[0]
             }
         }
@@ -87,7 +108,8 @@ impl Head {
     pub fn learn(&mut self, err: f32, bit: u8, mixer_lr: f32) {
         match self {
             Head::Mlp(m) => m.backward(err),
-            Head::Linear { mix, .. } => mix.update(bit, mixer_lr),
+            Head::Direct { .. } => {}
+            Head::Linear { mix, x, .. } => mix.update(x, bit, mixer_lr),
         }
     }
 
@@ -109,7 +131,7 @@ impl Head {
     pub fn stats(&self) -> UnitStats {
         match self {
             Head::Mlp(m) => m.stats(),
-            Head::Linear { .. } => UnitStats {
+            Head::Direct { .. } | Head::Linear { .. } => UnitStats {
                 predictions: 0,
                 active: Vec::new(),
             },
@@ -121,6 +143,7 @@ impl Head {
     pub fn param_count(&self) -> usize {
         match self {
             Head::Mlp(m) => m.param_count(),
+            Head::Direct { .. } => 0,
             Head::Linear { inputs, .. } => LINEAR_SETS * inputs,
         }
     }
@@ -129,6 +152,7 @@ impl Head {
     pub fn memory_bytes(&self) -> usize {
         match self {
             Head::Mlp(m) => m.memory_bytes(),
+            Head::Direct { .. } => 0,
             Head::Linear { mix, .. } => mix.memory_bytes(),
         }
     }
@@ -137,6 +161,7 @@ impl Head {
     pub fn padded_inputs(&self) -> usize {
         match self {
             Head::Mlp(m) => m.padded_inputs(),
+            Head::Direct { x } => x.len(),
             Head::Linear { .. } => super::mixer::MAX_INPUTS,
         }
     }
@@ -146,6 +171,7 @@ impl Head {
     pub fn peek(&self, x: &[f32], rows: &[usize], c0: u32, set: usize) -> f32 {
         match self {
             Head::Mlp(m) => m.peek(x, rows, set),
+            Head::Direct { .. } => x[0],
             Head::Linear { mix: m, .. } => {
                 let mut row = [[0f32; super::mlp::LANES]; super::mixer::ROW_BLOCKS];
                 let n = x.len().min(super::mixer::MAX_INPUTS);
@@ -161,7 +187,7 @@ impl Head {
     pub fn activation(&self) -> Activation {
         match self {
             Head::Mlp(m) => m.activation(),
-            Head::Linear { .. } => Activation::Linear,
+            Head::Direct { .. } | Head::Linear { .. } => Activation::Linear,
         }
     }
 
@@ -169,7 +195,7 @@ impl Head {
     pub fn width(&self) -> usize {
         match self {
             Head::Mlp(m) => m.width(),
-            Head::Linear { .. } => 0,
+            Head::Direct { .. } | Head::Linear { .. } => 0,
         }
     }
 
@@ -178,7 +204,7 @@ impl Head {
     pub fn hidden(&self, layer: usize) -> (&[f32], &[f32]) {
         match self {
             Head::Mlp(m) => m.hidden(layer),
-            Head::Linear { .. } => (&[], &[]),
+            Head::Direct { .. } | Head::Linear { .. } => (&[], &[]),
         }
     }
 }
@@ -205,21 +231,19 @@ mod tests {
 
     /// Runs the first-layer mixers `mix` into `head` as the predictor does, then
     /// `head` for partial byte `c0`.
-    fn run(head: &mut Head, mix: &mut Mixers<3>, c0: u32) -> f32 {
+    fn run(head: &mut Head, (mix, x): &mut (Mixers<3>, Row), c0: u32) -> f32 {
         let t = tables();
         let z = head.inputs();
-        mix.forward(&[0; 3], t, z);
+        mix.forward(x, &[0; 3], t, z);
         z[3] = 1.0;
         head.forward(&[], c0, 0, t)
     }
 
     /// Three first-layer mixers (one weight set each) over two inputs and a bias.
-    fn first(a: f32, b: f32) -> Mixers<3> {
-        let mut m = Mixers::new(3, [1, 1, 1], 0.3);
-        m.set(0, a);
-        m.set(1, b);
-        m.set(2, 1.0);
-        m
+    fn first(a: f32, b: f32) -> (Mixers<3>, Row) {
+        let mut x: Row = [[0.0; LANES]; ROW_BLOCKS];
+        x[0][..3].copy_from_slice(&[a, b, 1.0]);
+        (Mixers::new(3, [1, 1, 1], 0.3), x)
     }
 
     /// The final mixer starts as the average of the first layer's outputs, peeks
@@ -247,7 +271,7 @@ mod tests {
             let mut mix = first(2.0, -1.0);
             let z = run(&mut head, &mut mix, 5);
             let mut out = [0f32; 3];
-            mix.peek(&mix.x.clone(), &[0; 3], &mut out);
+            mix.0.peek(&mix.1, &[0; 3], &mut out);
             let x = [out[0], out[1], out[2], 1.0];
             assert_eq!(head.peek(&x, &[], 5, 0), z, "step {step}");
             logits.push(z);
@@ -263,4 +287,32 @@ mod tests {
     }
 
     const FIXED: [i32; 5] = [9333, 7017, 4866, 2877, 1043];
+
+    /// With one first-layer mixer and no hidden layer there is no stage: the
+    /// mixer's log-odds is the output, as it is, and nothing learns here.
+    #[test]
+    fn a_single_mixer_without_a_hidden_layer_is_the_output() {
+        let shape = Shape {
+            inputs: 2,
+            width: 4,
+            layers: 0,
+            emb_rows: 256,
+            out_sets: 8,
+            skip_init: 1.0,
+            skip_inputs: 1,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut head = Head::new(shape, Activation::Relu, 0.001, &mut rng);
+        assert!(matches!(head, Head::Direct { .. }));
+        assert_eq!((head.param_count(), head.memory_bytes()), (0, 0));
+        assert_eq!((head.width(), head.activation()), (0, Activation::Linear));
+        let t = tables();
+        for z in [-3.25f32, 0.0, 0.5, 7.0] {
+            head.inputs()[..2].copy_from_slice(&[z, 1.0]);
+            assert_eq!(head.forward(&[], 9, 0, t), z);
+            assert_eq!(head.peek(&[z, 1.0], &[], 9, 0), z);
+            head.learn(1.0, 1, 0.5);
+            assert_eq!(head.forward(&[], 9, 0, t), z, "learning changed nothing");
+        }
+    }
 }

@@ -40,8 +40,6 @@ pub struct Mixers<const M: usize> {
     last: [usize; M],
     /// Every mixer's weight sets, one after the other.
     w: Vec<Row>,
-    /// The inputs of the current prediction (unused inputs stay 0).
-    pub x: Row,
     /// The selected row of each mixer.
     sel: [usize; M],
     /// Each mixer's probability (16 bits).
@@ -75,17 +73,10 @@ impl<const M: usize> Mixers<M> {
             first,
             last: sets.map(|s| s - 1),
             w: vec![row; total],
-            x: [[0.0; LANES]; ROW_BLOCKS],
             sel: [0; M],
             p: [32768; M],
             used: inputs.div_ceil(LANES).clamp(1, ROW_BLOCKS),
         }
-    }
-
-    /// Sets input `i` (below [`MAX_INPUTS`]).
-    #[inline(always)]
-    pub fn set(&mut self, i: usize, v: f32) {
-        self.x[i / LANES][i % LANES] = v;
     }
 
     /// Number of mixers.
@@ -98,49 +89,57 @@ impl<const M: usize> Mixers<M> {
         M == 0
     }
 
-    /// Computes every mixer's output with the weight sets `sel` (one per mixer, each
-    /// below that mixer's set count) and writes the outputs to `out`.
+    /// Computes every mixer's output for inputs `x` (unused inputs 0) with the
+    /// weight sets `sel` (one per mixer, each below that mixer's set count) and
+    /// writes the outputs to `out`.
     #[inline(always)]
-    pub fn forward(&mut self, sel: &[usize; M], t: &Tables, out: &mut [f32]) {
+    pub fn forward(&mut self, x: &Row, sel: &[usize; M], t: &Tables, out: &mut [f32]) {
         match self.used {
-            1 => self.forward_n::<1>(sel, t, out),
-            2 => self.forward_n::<2>(sel, t, out),
-            3 => self.forward_n::<3>(sel, t, out),
-            _ => self.forward_n::<ROW_BLOCKS>(sel, t, out),
+            1 => self.forward_n::<1>(x, sel, t, out),
+            2 => self.forward_n::<2>(x, sel, t, out),
+            3 => self.forward_n::<3>(x, sel, t, out),
+            _ => self.forward_n::<ROW_BLOCKS>(x, sel, t, out),
         }
     }
 
     /// [`Mixers::forward`] over the first `B` blocks of each row.
     #[inline(always)]
-    fn forward_n<const B: usize>(&mut self, sel: &[usize; M], t: &Tables, out: &mut [f32]) {
+    fn forward_n<const B: usize>(
+        &mut self,
+        x: &Row,
+        sel: &[usize; M],
+        t: &Tables,
+        out: &mut [f32],
+    ) {
         let out = &mut out[..M];
         for k in 0..M {
             let r = self.first[k] + sel[k].min(self.last[k]);
             self.sel[k] = r;
-            let z = dot_row::<B>(&self.w[r], &self.x).clamp(-15.9, 15.9);
+            let z = dot_row::<B>(&self.w[r], x).clamp(-15.9, 15.9);
             self.p[k] = t.squash16((z * 256.0) as i32);
             out[k] = z;
         }
     }
 
-    /// One step of each mixer toward `bit`, on its own error, at rate `lr`.
+    /// One step of each mixer toward `bit`, on its own error, at rate `lr`; `x` are
+    /// the inputs of the last [`Mixers::forward`].
     #[inline(always)]
-    pub fn update(&mut self, bit: u8, lr: f32) {
+    pub fn update(&mut self, x: &Row, bit: u8, lr: f32) {
         match self.used {
-            1 => self.update_n::<1>(bit, lr),
-            2 => self.update_n::<2>(bit, lr),
-            3 => self.update_n::<3>(bit, lr),
-            _ => self.update_n::<ROW_BLOCKS>(bit, lr),
+            1 => self.update_n::<1>(x, bit, lr),
+            2 => self.update_n::<2>(x, bit, lr),
+            3 => self.update_n::<3>(x, bit, lr),
+            _ => self.update_n::<ROW_BLOCKS>(x, bit, lr),
         }
     }
 
     /// [`Mixers::update`] over the first `B` blocks of each row.
     #[inline(always)]
-    fn update_n<const B: usize>(&mut self, bit: u8, lr: f32) {
+    fn update_n<const B: usize>(&mut self, x: &Row, bit: u8, lr: f32) {
         let target = if bit != 0 { 65536.0 } else { 0.0 };
-        // Copies in registers: with `w` and `x` both behind `self`, the compiler
-        // would otherwise fear they overlap and update one float at a time.
-        let x = self.x;
+        // A copy in registers: the compiler would otherwise fear that `x` and the
+        // weights overlap and update one float at a time.
+        let x = *x;
         for k in 0..M {
             let err = (target - self.p[k] as f32) * (1.0 / 65536.0);
             if err.abs() < SKIP_ERROR {
@@ -160,6 +159,105 @@ impl<const M: usize> Mixers<M> {
     /// Number of weights.
     pub fn param_count(&self) -> usize {
         self.w.len() * MAX_INPUTS
+    }
+
+    /// Bytes held by the weights.
+    pub fn memory_bytes(&self) -> usize {
+        4 * self.param_count()
+    }
+}
+
+/// Which of the three selections [`Bank::One`] keeps: the order/match depth with the
+/// last byte's high bits. Alone, it mixed best of the three (enwik8's first 2 MB in the
+/// fast preset: 467,750 bytes, against 471,381 for the partial byte's and 470,172 for
+/// the last byte's).
+pub const SINGLE: usize = 1;
+
+/// The first layer: three mixers, or one.
+///
+/// An enum rather than a mixer count known only at run time, so that each variant's
+/// loops keep their fixed length (see [`Mixers`]); the match costs one predictable
+/// branch per call.
+#[derive(Debug)]
+pub struct Bank {
+    /// The inputs of the current prediction (unused inputs stay 0), shared by the
+    /// mixers.
+    pub x: Row,
+    mixers: Layer,
+}
+
+/// The mixers of a [`Bank`].
+#[derive(Debug)]
+#[repr(u8)]
+enum Layer {
+    /// Three mixers, one per selection.
+    Three(Mixers<3>),
+    /// One mixer, on selection [`SINGLE`].
+    One(Mixers<1>),
+}
+
+impl Bank {
+    /// A first layer over `inputs` inputs: one mixer if `single` (with
+    /// `sets[SINGLE]` weight sets), else three (mixer `k` with `sets[k]`), every
+    /// weight starting at `w0`.
+    pub fn new(single: bool, inputs: usize, sets: [usize; 3], w0: f32) -> Self {
+        let mixers = if single {
+            Layer::One(Mixers::new(inputs, [sets[SINGLE]], w0))
+        } else {
+            Layer::Three(Mixers::new(inputs, sets, w0))
+        };
+        Bank {
+            x: [[0.0; LANES]; ROW_BLOCKS],
+            mixers,
+        }
+    }
+
+    /// Number of mixers.
+    pub const fn len(&self) -> usize {
+        match self.mixers {
+            Layer::Three(_) => 3,
+            Layer::One(_) => 1,
+        }
+    }
+
+    /// Whether there are no mixers (never).
+    pub const fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// [`Mixers::forward`] with the three selections `sel` (the one mixer takes
+    /// `sel[SINGLE]`).
+    #[inline(always)]
+    pub fn forward(&mut self, sel: &[usize; 3], t: &Tables, out: &mut [f32]) {
+        match &mut self.mixers {
+            Layer::Three(m) => m.forward(&self.x, sel, t, out),
+            Layer::One(m) => m.forward(&self.x, &[sel[SINGLE]], t, out),
+        }
+    }
+
+    /// [`Mixers::update`].
+    #[inline(always)]
+    pub fn update(&mut self, bit: u8, lr: f32) {
+        match &mut self.mixers {
+            Layer::Three(m) => m.update(&self.x, bit, lr),
+            Layer::One(m) => m.update(&self.x, bit, lr),
+        }
+    }
+
+    /// [`Mixers::peek`] with the three selections `sel`.
+    pub fn peek(&self, x: &Row, sel: &[usize; 3], out: &mut [f32]) {
+        match &self.mixers {
+            Layer::Three(m) => m.peek(x, sel, out),
+            Layer::One(m) => m.peek(x, &[sel[SINGLE]], out),
+        }
+    }
+
+    /// Number of weights.
+    pub fn param_count(&self) -> usize {
+        match &self.mixers {
+            Layer::Three(m) => m.param_count(),
+            Layer::One(m) => m.param_count(),
+        }
     }
 
     /// Bytes held by the weights.
@@ -203,15 +301,16 @@ mod tests {
     /// opposite half of the time. Bits follow a fixed pattern.
     fn train(m: &mut Mixers<2>, steps: u32, out: &mut Vec<f32>) {
         let t = tables();
+        let mut x: Row = [[0.0; LANES]; ROW_BLOCKS];
         for i in 0..steps {
             let bit = u8::from((i * 7) % 11 < 5);
             let s = if bit == 1 { 2.0 } else { -2.0 };
-            m.set(0, s);
-            m.set(1, if i % 2 == 0 { s } else { -s });
+            x[0][0] = s;
+            x[0][1] = if i % 2 == 0 { s } else { -s };
             let mut z = [0f32; 2];
-            m.forward(&[(i % 3) as usize, 0], t, &mut z);
+            m.forward(&x, &[(i % 3) as usize, 0], t, &mut z);
             out.extend_from_slice(&z);
-            m.update(bit, 0.02);
+            m.update(&x, bit, 0.02);
         }
     }
 
@@ -254,9 +353,10 @@ mod tests {
     fn selection_is_clamped_to_the_sets() {
         let t = tables();
         let mut m = Mixers::new(1, [2], 0.5);
-        m.set(0, 1.0);
+        let mut x: Row = [[0.0; LANES]; ROW_BLOCKS];
+        x[0][0] = 1.0;
         let mut z = [0f32];
-        m.forward(&[99], t, &mut z);
+        m.forward(&x, &[99], t, &mut z);
         assert_eq!(m.sel, [1]);
         assert_eq!(z, [0.5]);
     }
@@ -268,6 +368,47 @@ mod tests {
         train(&mut m, 12, &mut z);
         let bits: Vec<u32> = z.iter().map(|v| v.to_bits()).collect();
         assert_eq!(bits, FIXED);
+    }
+
+    /// One mixer takes the selection [`SINGLE`] of the three and computes what a
+    /// lone [`Mixers`] with that selection computes; three compute what three do.
+    #[test]
+    fn a_bank_of_one_uses_the_depth_selection() {
+        let t = tables();
+        let sets = [5, 7, 9];
+        let mut one = Bank::new(true, 3, sets, 0.2);
+        let mut three = Bank::new(false, 3, sets, 0.2);
+        let mut lone = Mixers::new(3, [sets[SINGLE]], 0.2);
+        let mut trio = Mixers::new(3, sets, 0.2);
+        assert_eq!((one.len(), three.len()), (1, 3));
+        assert_eq!(one.param_count(), sets[SINGLE] * MAX_INPUTS);
+        assert_eq!(three.param_count(), 21 * MAX_INPUTS);
+        assert!(!one.is_empty());
+        for i in 0..50u32 {
+            let bit = u8::from(i % 3 == 0);
+            let x: Row = [[i as f32 / 25.0 - 1.0, 1.0, -0.5, 0.0, 0.0, 0.0, 0.0, 0.0]; ROW_BLOCKS];
+            let x = {
+                let mut r = x;
+                r[1..].iter_mut().for_each(|b| *b = [0.0; LANES]);
+                r
+            };
+            let sel = [i as usize % 5, i as usize % 7, i as usize % 9];
+            one.x = x;
+            three.x = x;
+            let (mut a, mut b, mut c, mut d) = ([0f32; 1], [0f32; 1], [0f32; 3], [0f32; 3]);
+            one.forward(&sel, t, &mut a);
+            lone.forward(&x, &[sel[SINGLE]], t, &mut b);
+            three.forward(&sel, t, &mut c);
+            trio.forward(&x, &sel, t, &mut d);
+            assert_eq!((a, c), (b, d), "step {i}");
+            let mut peeked = [0f32; 1];
+            one.peek(&x, &sel, &mut peeked);
+            assert_eq!(peeked, a);
+            one.update(bit, 0.05);
+            lone.update(&x, bit, 0.05);
+            three.update(bit, 0.05);
+            trio.update(&x, bit, 0.05);
+        }
     }
 
     const FIXED: [u32; 24] = [

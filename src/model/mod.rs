@@ -56,7 +56,7 @@ use codes::ByteCodes;
 use component::{salted, ContextModel, History};
 use head::Head;
 use matcher::MatchModel;
-use mixer::Mixers;
+use mixer::Bank;
 use mlp::Shape;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -240,8 +240,11 @@ pub struct Predictor {
     matcher: Option<MatchModel>,
     match_state: usize,
     sse: Option<Sse>,
-    mixers: Mixers<{ MIXER_SETS.len() }>,
+    mixers: Bank,
     head: Head,
+    /// Whether `head` is [`Head::Direct`] (the one mixer's output is the
+    /// prediction), told once here rather than by a `match` at every bit.
+    direct: bool,
     byte_embed: bool,
     hist: History,
     /// The tree bytes are coded in ([`codes`]).
@@ -289,7 +292,7 @@ impl Predictor {
         let models = cfg.components();
         let n: usize = models.iter().map(|m| m.count()).sum();
         let inputs = (n + 1) + if cfg.match_model { 2 } else { 0 } + 1;
-        let mixers = Mixers::new(inputs, MIXER_SETS, MIXER_INIT);
+        let mixers = Bank::new(cfg.single_mixer, inputs, MIXER_SETS, MIXER_INIT);
         let shape = Shape {
             inputs: mixers.len() + 1,
             width: usize::from(cfg.hidden),
@@ -316,6 +319,7 @@ impl Predictor {
             match_state: 0,
             sse: cfg.apm.then(Sse::new),
             mixers,
+            direct: matches!(head, Head::Direct { .. }),
             head,
             byte_embed: cfg.byte_embed > 0,
             hist: History::default(),
@@ -461,13 +465,22 @@ impl Predictor {
         }
         x[k] = 1.0;
         let sel = mixer_sets(c0, c1, self.match_state, orders_seen);
-        let z = self.head.inputs();
-        self.mixers.forward(&sel, t, z);
-        z[self.mixers.len()] = 1.0;
-        let rows = [c0 as usize, 256 + usize::from(c1)];
-        let rows = &rows[..1 + usize::from(self.byte_embed)];
-        // Past the plain tree's depth the decisions share the last output set.
-        let logit = self.head.forward(rows, c0, self.bitpos.min(7) as usize, t);
+        let logit = if self.direct {
+            // One mixer and nothing after it ([`Head::Direct`]), without the
+            // head's dispatch (three matches per bit cost 2% of the fast preset's
+            // instructions).
+            let mut z = [0f32];
+            self.mixers.forward(&sel, t, &mut z);
+            z[0]
+        } else {
+            let z = self.head.inputs();
+            self.mixers.forward(&sel, t, z);
+            z[self.mixers.len()] = 1.0;
+            let rows = [c0 as usize, 256 + usize::from(c1)];
+            let rows = &rows[..1 + usize::from(self.byte_embed)];
+            // Past the plain tree's depth the decisions share the last output set.
+            self.head.forward(rows, c0, self.bitpos.min(7) as usize, t)
+        };
         let li = (logit * squash::LOGIT_SCALE) as i32;
         self.p_net = t.squash16(li);
         let mut p = self.p_net;
@@ -600,8 +613,10 @@ impl Predictor {
     /// predicted (before the mixers' inputs are replaced by the next bit's).
     #[inline(always)]
     fn learn_mix(&mut self, bit: u8) {
-        let err = f32::from(bit) - self.p_net as f32 * (1.0 / 65536.0);
-        self.head.learn(err, bit, self.mixer_lr);
+        if !self.direct {
+            let err = f32::from(bit) - self.p_net as f32 * (1.0 / 65536.0);
+            self.head.learn(err, bit, self.mixer_lr);
+        }
         self.mixers.update(bit, self.mixer_lr);
     }
 
@@ -778,6 +793,13 @@ mod tests {
             .map(|p| run(&p.config().fitted(Some(text.len() as u64)), &text).0)
             .collect();
         assert_eq!(got, FIXED_PREDICTIONS.to_vec());
+        // fast with three mixers and a final linear mixer (what fast was) predicts
+        // as it did.
+        let three = ModelConfig {
+            single_mixer: false,
+            ..Preset::Fast.config().fitted(Some(text.len() as u64))
+        };
+        assert_eq!(run(&three, &text).0, 7066191092902885773);
     }
 
     #[test]
@@ -817,13 +839,22 @@ mod tests {
                 }
             }
         };
-        // Its network has no hidden layer: the output stage is one more mixer, a
-        // weight per input (3 mixers and a bias) and partial byte, and there are no
-        // units to count.
+        // Its network has no hidden layer and one first-layer mixer, whose output is
+        // the prediction: no weights after the mixer's 256 rows of 32, and no units.
         assert_eq!(cfg.layers, 0);
+        assert!(cfg.single_mixer);
+        let mut p = Predictor::new(&cfg).expect("valid");
+        assert_eq!(p.network_params(), 0);
+        let table = (64 << 10) + 64;
+        assert_eq!(p.param_count(), 256 * 32 + table + 5 * 256 + 1024);
+        code(&mut p);
+        assert_eq!(p.activation_stats(), ActivationStats::default());
+        // With three mixers the output stage is one more mixer, a weight per input
+        // (3 mixers and a bias) and partial byte, and there are still no units.
+        let mut cfg = cfg.clone();
+        cfg.single_mixer = false;
         let mut p = Predictor::new(&cfg).expect("valid");
         assert_eq!(p.network_params(), 256 * 4);
-        let table = (64 << 10) + 64;
         let expected = p.network_params() + 768 * 32 + table + 5 * 256 + 1024;
         assert_eq!(p.param_count(), expected);
         code(&mut p);
@@ -871,7 +902,7 @@ mod tests {
     }
 
     const FIXED_PREDICTIONS: [u64; 3] = [
-        7066191092902885773,
+        15899480026483279864,
         4413796443443934132,
         4327751728124481185,
     ];

@@ -288,11 +288,14 @@ mod tests {
     fn looks_follow_fixed_vectors_and_the_cache_is_never_stale() {
         let mut fast = Preset::Fast.config();
         (fast.layers, fast.byte_embed) = (1, 1);
+        let mut three = Preset::Fast.config();
+        three.single_mixer = false;
         let configs = [
             Preset::Fast.config(),
             fast,
             Preset::Default.config().fitted(Some(400)),
             Preset::Max.config().fitted(Some(400)),
+            three,
         ];
         let text = text();
         let mut got = Vec::new();
@@ -319,11 +322,13 @@ mod tests {
     }
 
     /// Per configuration of the test above, in its order.
-    const LOOKS: [u64; 4] = [
-        16897747009812061379,
-        12940756466014567444,
+    const LOOKS: [u64; 5] = [
+        14432106703958595882,
+        11021146682124269240,
         6555209060887496893,
         18334505228396824416,
+        // fast with three mixers and a final linear mixer: what fast was.
+        16897747009812061379,
     ];
 
     /// `top_bytes` is the exact top of the looks' distribution: each byte's
