@@ -112,55 +112,60 @@ fn fixed_len<const N: usize>(len: usize) -> usize {
     }
 }
 
-/// Calls `$f::<N>($args)` with `N` equal to `$n` when it is one of the context
-/// counts the presets use (2, 4, 7, 8 and 10: orders, or the contexts after them),
-/// else with `N = 0` (any length).
+/// Calls `$f::<K, N>($args)` with `(K, N)` equal to `($k, $n)` (order contexts,
+/// all contexts) when they are the counts of a preset (2 of 4, 4 of 11, 8 of 18),
+/// else with `K = N = 0` (any counts).
 macro_rules! by_count {
-    ($n:expr, $f:ident($($a:expr),* $(,)?)) => {
-        match $n {
-            2 => $f::<2>($($a),*),
-            4 => $f::<4>($($a),*),
-            7 => $f::<7>($($a),*),
-            8 => $f::<8>($($a),*),
-            10 => $f::<10>($($a),*),
-            _ => $f::<0>($($a),*),
+    ($k:expr, $n:expr, $f:ident($($a:expr),* $(,)?)) => {
+        match ($k, $n) {
+            (2, 4) => $f::<2, 4>($($a),*),
+            (4, 11) => $f::<4, 11>($($a),*),
+            (8, 18) => $f::<8, 18>($($a),*),
+            _ => $f::<0, 0>($($a),*),
         }
     };
 }
 
 /// Reads each context's state for node `nib` of its slot and puts its stretched
-/// probability into `x`; returns how many of the states were seen.
+/// probability into `x`; returns how many of the first `orders` states were seen
+/// (the order contexts come first).
 #[inline(always)]
-fn context_inputs<const N: usize>(
+fn context_inputs<const K: usize, const N: usize>(
     lines: &[[u8; table::SLOT]],
     rows: &[[u32; 256]],
     x: &mut [f32],
-    nib: usize,
+    (nib, orders): (usize, usize),
     t: &squash::Tables,
 ) -> usize {
     // Indexed over one length, so that one counter walks all three arrays.
     let n = fixed_len::<N>(lines.len());
     let (lines, rows, x) = (&lines[..n], &rows[..n], &mut x[..n]);
-    let mut seen = 0;
     for i in 0..n {
         let s = lines[i][nib & 15];
-        seen += usize::from(s != 0);
         x[i] = t.stretch12f(ContextMaps::p12(&rows[i], s));
     }
-    seen
+    seen_in(&lines[..fixed_len::<K>(orders).min(n)], nib & 15)
+}
+
+/// How many of `lines` have seen node `nib` (a non-zero state).
+#[inline(always)]
+fn seen_in(lines: &[[u8; table::SLOT]], nib: usize) -> usize {
+    lines.iter().map(|l| usize::from(l[nib] != 0)).sum()
 }
 
 /// Moves each context's state at node `nib` on by `bit`, teaches its map what
 /// followed, and, when the next bit's node `next_nib` is in the same slot, reads that
 /// node's state and stretched probability as [`context_inputs`] would (one pass over
-/// the contexts instead of two); returns how many of the next states were seen.
+/// the contexts instead of two); returns how many of the first `orders` next states
+/// were seen.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn learn_contexts<const N: usize>(
+fn learn_contexts<const K: usize, const N: usize>(
     lines: &mut [[u8; table::SLOT]],
     rows: &mut [[u32; 256]],
     x: &mut [f32],
     (nib, next_nib): (usize, Option<usize>),
+    orders: usize,
     bit: u8,
     states: &StateTable,
     recip: &[u32; state::STATEMAP_LIMIT as usize + 1],
@@ -170,7 +175,6 @@ fn learn_contexts<const N: usize>(
     // predicted from, and is only replaced here.
     let n = fixed_len::<N>(lines.len());
     let (lines, rows, x) = (&mut lines[..n], &mut rows[..n], &mut x[..n]);
-    let mut seen = 0;
     match next_nib {
         Some(next) => {
             let next = next & 15;
@@ -179,9 +183,9 @@ fn learn_contexts<const N: usize>(
                 lines[i][nib] = states.next(s, bit);
                 ContextMaps::learn(&mut rows[i], s, bit, recip);
                 let s = lines[i][next];
-                seen += usize::from(s != 0);
                 x[i] = t.stretch12f(ContextMaps::p12(&rows[i], s));
             }
+            seen_in(&lines[..fixed_len::<K>(orders).min(n)], next)
         }
         None => {
             for i in 0..n {
@@ -189,9 +193,9 @@ fn learn_contexts<const N: usize>(
                 lines[i][nib] = states.next(s, bit);
                 ContextMaps::learn(&mut rows[i], s, bit, recip);
             }
+            0
         }
     }
-    seen
 }
 
 /// The weight set of each first-layer mixer: the partial byte `c0`; how many orders
@@ -432,14 +436,11 @@ impl Predictor {
         let n = self.lines.len();
         let x = self.mixers.x.as_flattened_mut();
         let nib = self.nib & 15;
-        let rows = self.maps.rows();
+        let rows = &self.maps.rows()[..n];
         // The order contexts come first: count how many have seen this context.
         let k = self.n_orders;
-        let (lines_o, lines_r) = self.lines[..n].split_at(k);
-        let (rows_o, rows_r) = rows[..n].split_at(k);
-        let (x_o, x_r) = x[..n].split_at_mut(k);
-        self.orders_seen = by_count!(k, context_inputs(lines_o, rows_o, x_o, nib, t));
-        by_count!(n - k, context_inputs(lines_r, rows_r, x_r, nib, t));
+        let lines = &self.lines[..n];
+        self.orders_seen = by_count!(k, n, context_inputs(lines, rows, &mut x[..n], (nib, k), t));
     }
 
     /// Probability that the next bit is 1, scaled to `1..=65535`.
@@ -549,18 +550,12 @@ impl Predictor {
         let next_nib = (!boundary).then_some(self.nib << 1 | usize::from(bit));
         let x = self.mixers.x.as_flattened_mut();
         let (lines, ctx_rows) = (&mut self.lines[..n], &mut rows[..n]);
-        let (lines_o, lines_r) = lines.split_at_mut(k);
-        let (rows_o, rows_r) = ctx_rows.split_at_mut(k);
-        let (x_o, x_r) = x[..n].split_at_mut(k);
         let t = self.squash;
         let nibs = (nib, next_nib);
         self.orders_seen = by_count!(
             k,
-            learn_contexts(lines_o, rows_o, x_o, nibs, bit, next, recip, t)
-        );
-        by_count!(
-            n - k,
-            learn_contexts(lines_r, rows_r, x_r, nibs, bit, next, recip, t)
+            n,
+            learn_contexts(lines, ctx_rows, &mut x[..n], nibs, k, bit, next, recip, t)
         );
         let c0 = self.c0 as usize;
         let s0 = self.o0[c0];
@@ -772,13 +767,24 @@ mod tests {
             .enumerate()
         {
             let bit = (step % 2) as u8;
-            let sa = learn_contexts::<0>(&mut a, &mut ra, &mut xa, nibs, bit, &states, recip, t);
-            let sb = learn_contexts::<4>(&mut b, &mut rb, &mut xb, nibs, bit, &states, recip, t);
+            let sa =
+                learn_contexts::<0, 0>(&mut a, &mut ra, &mut xa, nibs, 2, bit, &states, recip, t);
+            let sb =
+                learn_contexts::<2, 4>(&mut b, &mut rb, &mut xb, nibs, 2, bit, &states, recip, t);
             assert_eq!((sa, a, xa), (sb, b, xb), "step {step}");
             assert_eq!(ra, rb, "step {step}");
-            let ga = context_inputs::<0>(&a, &ra, &mut xa, 3, t);
-            let gb = context_inputs::<4>(&b, &rb, &mut xb, 3, t);
+            let ga = context_inputs::<0, 0>(&a, &ra, &mut xa, (3, 2), t);
+            let gb = context_inputs::<2, 4>(&b, &rb, &mut xb, (3, 2), t);
             assert_eq!((ga, xa), (gb, xb), "step {step}");
+            // Only the first `orders` contexts (the order contexts) are counted.
+            for orders in 0..=4 {
+                let first = a[..orders].iter().filter(|l| l[3] != 0).count();
+                let mut x = xa;
+                assert_eq!(
+                    context_inputs::<0, 0>(&a, &ra, &mut x, (3, orders), t),
+                    first
+                );
+            }
         }
         // Every context took part: the states moved and the inputs are not all 0.
         assert_ne!(a, lines);
