@@ -283,6 +283,12 @@ mod tests {
             ideal > packed as f64 - 5.0 * 5.0 && ideal < packed as f64,
             "ideal {ideal:.1} bytes, payload {packed}"
         );
+        // The tree choice, coded first at p = 1/2, costs exactly one bit: all that an
+        // empty first chunk costs.
+        let mut choice = NeuralEncoder::new(&cfg, &text).unwrap();
+        choice.track_cost(true);
+        choice.encode_chunk(b"", &mut Vec::new());
+        assert_eq!(choice.cost_bits(), 1.0);
         // Tracking can be turned off again: the count stops there.
         on.track_cost(false);
         let before = on.cost_bits();
