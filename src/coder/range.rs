@@ -63,8 +63,18 @@ impl Encoder {
         self.low = (self.low & 0x00FF_FFFF) << 8;
     }
 
-    #[inline]
+    /// Restores `range >= TOP` by shifting out bytes: only the test is inlined into
+    /// every bit, the shifts (about one bit in eight) are not.
+    #[inline(always)]
     fn normalize(&mut self) {
+        if self.range < TOP {
+            self.shift_out();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn shift_out(&mut self) {
         // A coded interval is at least 2^8 wide (the probabilities are clamped), so
         // two shifts always restore `range >= TOP`; the bound of [`MAX_SHIFTS`] turns
         // a broken state into wrong output, which the tests see, instead of a hang.
@@ -80,7 +90,7 @@ impl Encoder {
     /// Encodes one bit whose probability of being 1 is `p1 / 65536`.
     ///
     /// `p1` must lie in `1..=65535` (checked in debug builds; release builds clamp).
-    #[inline]
+    #[inline(always)]
     pub fn encode_bit(&mut self, p1: u32, bit: bool) {
         debug_assert!((1..PROB_ONE).contains(&p1));
         let p1 = p1.clamp(1, PROB_ONE - 1);
@@ -162,8 +172,17 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    #[inline]
+    /// As [`Encoder::normalize`]: the test inlined, the shifts not.
+    #[inline(always)]
     fn normalize(&mut self) {
+        if self.range < TOP {
+            self.shift_in();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn shift_in(&mut self) {
         // Bounded as in the encoder.
         for _ in 0..MAX_SHIFTS {
             if self.range >= TOP {
@@ -175,7 +194,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// Decodes one bit coded by [`Encoder::encode_bit`] with the same `p1`.
-    #[inline]
+    #[inline(always)]
     pub fn decode_bit(&mut self, p1: u32) -> bool {
         let p1 = p1.clamp(1, PROB_ONE - 1);
         let bound = (self.range >> PROB_BITS) * (PROB_ONE - p1);

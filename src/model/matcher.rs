@@ -30,6 +30,9 @@ pub struct MatchModel {
     index_bits: u32,
     /// Bytes seen so far.
     pos: usize,
+    /// The last `MIN_LEN - 1` bytes, the newest in the highest byte (what
+    /// [`MatchModel::slot_of`] hashes after the byte to come).
+    recent: u64,
     /// Position in history of the byte predicted next (valid when `len > 0`).
     ptr: usize,
     len: u32,
@@ -84,6 +87,7 @@ impl MatchModel {
             index,
             index_bits: u32::from(index_bits),
             pos: 0,
+            recent: 0,
             ptr: 0,
             len: 0,
             expected_byte: 0,
@@ -156,14 +160,18 @@ impl MatchModel {
     }
 
     /// The index slot of the last [`MIN_LEN`] bytes when the newest is `newest` and
-    /// the others end before position `end` (at least `MIN_LEN - 1`).
+    /// the others are `recent` (see [`MatchModel::recent`]): the key is
+    /// `newest, recent`, newest byte first, as 8-bit digits.
     #[inline(always)]
-    fn slot_of(&self, newest: u8, end: usize) -> usize {
-        let mut h = u64::from(newest);
-        for k in 1..MIN_LEN {
-            h = (h << 8) | u64::from(self.buf[(end - k) & self.buf_mask]);
-        }
+    fn slot_of(&self, newest: u8, recent: u64) -> usize {
+        let h = u64::from(newest) << (8 * (MIN_LEN - 1)) | recent;
         (mix(h) >> (64 - self.index_bits)) as usize
+    }
+
+    /// `recent` with byte `c` pushed in as the newest.
+    #[inline(always)]
+    fn pushed(recent: u64, c: u8) -> u64 {
+        recent >> 8 | u64::from(c) << (8 * (MIN_LEN - 2))
     }
 
     /// Starts fetching the index entry that [`MatchModel::update_byte`] will read
@@ -172,7 +180,7 @@ impl MatchModel {
     #[inline(always)]
     pub fn prefetch(&self, likely: u8) {
         if self.pos + 1 >= MIN_LEN {
-            prefetch(&self.index[self.slot_of(likely, self.pos)..]);
+            prefetch(&self.index[self.slot_of(likely, self.recent)..]);
         }
     }
 
@@ -180,6 +188,8 @@ impl MatchModel {
     pub fn update_byte(&mut self, c: u8) {
         self.buf[self.pos & self.buf_mask] = c;
         self.pos += 1;
+        let before = self.recent;
+        self.recent = Self::pushed(before, c);
         if self.len > 0 && c == self.expected_byte {
             self.len = (self.len + 1).min(MAX_LEN);
             self.ptr += 1;
@@ -189,7 +199,7 @@ impl MatchModel {
         if self.pos < MIN_LEN {
             return;
         }
-        let slot = self.slot_of(c, self.pos - 1);
+        let slot = self.slot_of(c, before);
         if self.len == 0 {
             // Positions are stored modulo 2^32; the distance back is what counts.
             let stored = self.index[slot];
