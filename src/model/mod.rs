@@ -112,15 +112,28 @@ fn fixed_len<const N: usize>(len: usize) -> usize {
     }
 }
 
-/// Calls `$f::<K, N>($args)` with `(K, N)` equal to `($k, $n)` (order contexts,
-/// all contexts) when they are the counts of a preset (2 of 4, 4 of 11, 8 of 18),
-/// else with `K = N = 0` (any counts).
+/// The context counts (order contexts, all contexts) of each preset, which have
+/// loops compiled for them: index `i` is shape `i + 1` in [`shape_of`].
+const SHAPES: [(usize, usize); 3] = [(2, 4), (4, 11), (8, 18)];
+
+/// The shape of `k` order contexts among `n`: 1 + its index in [`SHAPES`], or 0
+/// (any counts).
+fn shape_of(k: usize, n: usize) -> u8 {
+    SHAPES
+        .iter()
+        .position(|&s| s == (k, n))
+        .map_or(0, |i| i as u8 + 1)
+}
+
+/// Calls `$f::<K, N>($args)` with `(K, N)` the counts of shape `$shape` (from
+/// [`shape_of`], told once when the predictor is built: a match on a small integer
+/// costs less per bit than one on the counts), or `K = N = 0` for shape 0.
 macro_rules! by_count {
-    ($k:expr, $n:expr, $f:ident($($a:expr),* $(,)?)) => {
-        match ($k, $n) {
-            (2, 4) => $f::<2, 4>($($a),*),
-            (4, 11) => $f::<4, 11>($($a),*),
-            (8, 18) => $f::<8, 18>($($a),*),
+    ($shape:expr, $f:ident($($a:expr),* $(,)?)) => {
+        match $shape {
+            1 => $f::<{ SHAPES[0].0 }, { SHAPES[0].1 }>($($a),*),
+            2 => $f::<{ SHAPES[1].0 }, { SHAPES[1].1 }>($($a),*),
+            3 => $f::<{ SHAPES[2].0 }, { SHAPES[2].1 }>($($a),*),
             _ => $f::<0, 0>($($a),*),
         }
     };
@@ -273,6 +286,11 @@ pub struct Predictor {
     mixer_lr: f32,
     bits_seen: u64,
     n_orders: usize,
+    /// The context counts' shape ([`shape_of`]).
+    shape: u8,
+    /// The node whose buckets [`Predictor::p1`] last started fetching for the next
+    /// slot (0: none yet).
+    prefetched: u32,
 }
 
 impl Predictor {
@@ -338,6 +356,8 @@ impl Predictor {
             mixer_lr: MIXER_LR * lr_factor(0),
             bits_seen: 0,
             n_orders: cfg.orders.len(),
+            shape: shape_of(cfg.orders.len(), n),
+            prefetched: 0,
             models,
             states,
         };
@@ -440,7 +460,8 @@ impl Predictor {
         // The order contexts come first: count how many have seen this context.
         let k = self.n_orders;
         let lines = &self.lines[..n];
-        self.orders_seen = by_count!(k, n, context_inputs(lines, rows, &mut x[..n], (nib, k), t));
+        let shape = self.shape;
+        self.orders_seen = by_count!(shape, context_inputs(lines, rows, &mut x[..n], (nib, k), t));
     }
 
     /// Probability that the next bit is 1, scaled to `1..=65535`.
@@ -491,11 +512,13 @@ impl Predictor {
         // Memory the next steps need, fetched for the likelier value of this bit.
         let likely = self.codes.next(c0, u8::from(p >= 32768));
         if likely >= 256 {
+            self.prefetched = 0;
             if let Some(m) = &self.matcher {
                 m.prefetch(likely as u8);
             }
         } else if self.bitpos & 3 == 3 {
             self.prefetch_buckets(likely);
+            self.prefetched = likely;
         }
         p.clamp(1, 65535)
     }
@@ -537,7 +560,10 @@ impl Predictor {
             self.hash_byte();
             self.prefetch_buckets(0);
         } else if boundary {
-            self.prefetch_buckets(next_c0);
+            // Unless the guess in `p1` was right and they are on their way.
+            if next_c0 != self.prefetched {
+                self.prefetch_buckets(next_c0);
+            }
         } else {
             self.learn_mix(bit);
         }
@@ -553,8 +579,7 @@ impl Predictor {
         let t = self.squash;
         let nibs = (nib, next_nib);
         self.orders_seen = by_count!(
-            k,
-            n,
+            self.shape,
             learn_contexts(lines, ctx_rows, &mut x[..n], nibs, k, bit, next, recip, t)
         );
         let c0 = self.c0 as usize;
@@ -743,6 +768,22 @@ mod tests {
         assert_eq!(p.bits_seen, 0);
         assert_eq!(p.mixer_lr, MIXER_LR * lr_factor(0));
         assert_eq!(p.head.stats().predictions, 0);
+    }
+
+    /// Each preset's context counts have their own compiled loops; other counts
+    /// take the loop for any count.
+    #[test]
+    fn every_preset_has_a_compiled_shape() {
+        let shapes: Vec<u8> = Preset::ALL
+            .iter()
+            .map(|p| {
+                let c = p.config();
+                shape_of(c.orders.len(), c.context_count())
+            })
+            .collect();
+        assert_eq!(shapes, [1, 2, 3]);
+        assert_eq!(shape_of(2, 5), 0);
+        assert_eq!(shape_of(4, 4), 0);
     }
 
     /// The context loops compiled for a fixed count compute what the loop for any
