@@ -124,9 +124,10 @@ impl std::fmt::Display for Activation {
 /// Named starting points for the model size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Preset {
-    /// Orders 2 and 4, words and the match model, no SSE, no hidden layer (a linear
-    /// output mixer), text in the text tree ([`ModelConfig::text_codes`]), 64 KiB of
-    /// priming: the fastest preset (about 1.85 bpc on enwik8's first 2 MB).
+    /// Orders 2 and 4, words and the match model, no SSE, one mixer whose output is the
+    /// prediction (no hidden layer), text in the text tree
+    /// ([`ModelConfig::text_codes`]), 64 KiB of priming: the fastest preset (about
+    /// 1.87 bpc on enwik8's first 2 MB).
     Fast,
     /// Orders 2, 3, 4, 6, words, markup, indirect contexts, the match model and SSE,
     /// text in the text tree, 128 KiB of priming: the balance of ratio and speed
