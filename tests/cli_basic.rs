@@ -509,3 +509,40 @@ fn lzw_codec_round_trips() {
     cli_util::assert_failure(&out, "bad.Z", "");
     assert_eq!(listing(p), ["a", "a.Z", "bad.Z"]);
 }
+
+/// `--mixers 1|3` sets the first layer whatever the preset, the header carries it
+/// (the decoder needs no flag), and any other count is refused by the parser.
+#[test]
+fn mixers_flag_reaches_the_header() {
+    let text = sample_text(3_000);
+    for (preset, mixers, single) in [
+        ("fast", "3", false),
+        ("fast", "1", true),
+        ("default", "1", true),
+        ("default", "3", false),
+    ] {
+        let out = nnzip()
+            .args(["compress", "-q", "-c", "--prime", "0", "--preset", preset])
+            .args(["--mixers", mixers, "-"])
+            .write_stdin(text.clone())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{preset} --mixers {mixers}");
+        let cfg = nnzip::format::Header::read_from(&mut &out.stdout[..])
+            .unwrap()
+            .config;
+        assert_eq!(cfg.single_mixer, single, "{preset} --mixers {mixers}");
+        assert_eq!(nnzip::decompress_bytes(&out.stdout).unwrap(), text);
+    }
+    let out = nnzip()
+        .args(["compress", "-c", "--mixers", "2", "-"])
+        .write_stdin("x")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid value '2' for '--mixers <N>'"),
+        "{err}"
+    );
+}
