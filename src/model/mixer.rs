@@ -1,7 +1,8 @@
 //! The network's first layer: a few linear mixers over all the context models'
 //! inputs, each with its weight set chosen by a small context of its own (the
 //! partial byte; the match and order state with the last byte's high bits; the last
-//! byte), each trained on its own prediction's error.
+//! byte), each trained on its own prediction's error. A [`Bank`] holds three, or
+//! (the fast preset) only the second, whose output is then the prediction.
 //!
 //! Each mixer is what lpaq and paq call a mixer: a logistic regression on stretched
 //! probabilities. Their outputs, in the log-odds domain, are the inputs of the ReLU
@@ -167,17 +168,18 @@ impl<const M: usize> Mixers<M> {
     }
 }
 
-/// Which of the three selections [`Bank::One`] keeps: the order/match depth with the
-/// last byte's high bits. Alone, it mixed best of the three (enwik8's first 2 MB in the
+/// Which of the three selections a [`Bank`] of one mixer keeps: the order/match depth
+/// with the last byte's high bits. Alone, it mixed best of the three (enwik8's first 2 MB in the
 /// fast preset: 467,750 bytes, against 471,381 for the partial byte's and 470,172 for
 /// the last byte's).
 pub const SINGLE: usize = 1;
 
-/// The first layer: three mixers, or one.
+/// The first layer: three mixers, or one, over one shared row of inputs.
 ///
-/// An enum rather than a mixer count known only at run time, so that each variant's
-/// loops keep their fixed length (see [`Mixers`]); the match costs one predictable
-/// branch per call.
+/// The mixers are an enum of the two fixed counts rather than a count known only at
+/// run time, so that each variant's loops keep their fixed length (see [`Mixers`]);
+/// choosing the variant costs one predictable branch per call, and the inputs, kept
+/// outside the enum, none.
 #[derive(Debug)]
 pub struct Bank {
     /// The inputs of the current prediction (unused inputs stay 0), shared by the
