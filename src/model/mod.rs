@@ -10,12 +10,13 @@
 //! 1. every context model's slot (found once per nibble in the shared
 //!    [`table::HashTable`]) holds a bit-history [`state`] for this node of the byte's
 //!    binary tree; a [`state::StateMap`] per context turns it into a probability;
-//! 2. three [`mixer`]s (weight sets chosen by small contexts of their own) each mix
-//!    the contexts' stretched probabilities, the order-0 map's, the [`matcher`]'s two
-//!    inputs and a bias; the [`head`] takes their log-odds and outputs the log-odds of
-//!    a 1: the [`mlp`], with learned embeddings of the partial byte and the last
-//!    byte, or, in a model without a hidden layer (the fast preset), one more linear
-//!    mixer;
+//! 2. three [`mixer`]s (weight sets chosen by small contexts of their own; one in the
+//!    fast preset) each mix the contexts' stretched probabilities, the order-0 map's,
+//!    the [`matcher`]'s two inputs and a bias; the [`head`] takes their log-odds and
+//!    outputs the log-odds of a 1: the [`mlp`], with learned embeddings of the partial
+//!    byte and the last byte, or, in a model without a hidden layer, one more linear
+//!    mixer, or with a single mixer (the fast preset) nothing: its output is the
+//!    prediction;
 //! 3. the [`sse`] chain refines that probability in small contexts;
 //! 4. once the bit is known, the network and the mixers learn, and in one pass over
 //!    the contexts every state moves on, every map learns and (within a slot) the next
