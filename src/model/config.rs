@@ -630,20 +630,18 @@ impl ModelConfig {
     /// A one-line human description, e.g. for `nnzip info`.
     pub fn describe(&self) -> String {
         let orders: Vec<String> = self.orders.iter().map(|o| o.to_string()).collect();
-        let network = if self.layers == 0 && self.single_mixer {
-            "one mixer, no hidden layer".to_string()
-        } else if self.layers == 0 {
-            "no hidden layer (a linear output mixer)".to_string()
-        } else if self.single_mixer {
-            format!(
-                "one mixer, {} hidden layer(s) of {} {}, {} byte embedding(s), lr {}",
-                self.layers, self.hidden, self.activation, self.byte_embed, self.lr
-            )
-        } else {
-            format!(
+        let hidden = match (self.layers, self.single_mixer) {
+            (0, true) => "no hidden layer".to_string(),
+            (0, false) => "no hidden layer (a linear output mixer)".to_string(),
+            _ => format!(
                 "{} hidden layer(s) of {} {}, {} byte embedding(s), lr {}",
                 self.layers, self.hidden, self.activation, self.byte_embed, self.lr
-            )
+            ),
+        };
+        let network = if self.single_mixer {
+            format!("one mixer, {hidden}")
+        } else {
+            hidden
         };
         format!(
             "orders {}{}{}{}{}{}, table 2^{} buckets, {}, apm {}, {}, primed on {} KiB, seed {:#x}",

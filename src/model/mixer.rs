@@ -388,12 +388,8 @@ mod tests {
         assert!(!one.is_empty());
         for i in 0..50u32 {
             let bit = u8::from(i % 3 == 0);
-            let x: Row = [[i as f32 / 25.0 - 1.0, 1.0, -0.5, 0.0, 0.0, 0.0, 0.0, 0.0]; ROW_BLOCKS];
-            let x = {
-                let mut r = x;
-                r[1..].iter_mut().for_each(|b| *b = [0.0; LANES]);
-                r
-            };
+            let mut x: Row = [[0.0; LANES]; ROW_BLOCKS];
+            x[0][..3].copy_from_slice(&[i as f32 / 25.0 - 1.0, 1.0, -0.5]);
             let sel = [i as usize % 5, i as usize % 7, i as usize % 9];
             one.x = x;
             three.x = x;
