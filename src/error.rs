@@ -386,6 +386,14 @@ pub enum CorruptError {
         fault: ChunkFault,
     },
 
+    /// A segment's description of the tree its bytes are coded in gives a tree
+    /// deeper than any writer makes.
+    #[error(
+        "the segment's byte tree is more than {} decisions deep",
+        crate::model::codes::MAX_PATH
+    )]
+    TreeTooDeep,
+
     /// Coded bytes are left over after a chunk decoded to its full length.
     #[error("{0} unexpected byte(s) after a coded chunk")]
     TrailingChunkBytes(usize),

@@ -7,8 +7,9 @@
 //!
 //! With [`ModelConfig::text_codes`] the encoder chooses the tree the bytes are coded
 //! in ([`crate::model::codes`]) from the stream's first bytes and codes its choice as
-//! the very first decision of the first chunk, at probability 1/2; the decoder
-//! reads it before it builds its model.
+//! the very first decision of the first chunk, then, for a tree of the stream's own,
+//! the tree's description ([`ByteCodes::classes`]), every decision at probability
+//! 1/2; the decoder reads them before it builds its model.
 
 use crate::coder::{Decoder, Encoder};
 use crate::error::{CorruptError, Error, Result};
@@ -16,8 +17,55 @@ use crate::model::codes::ByteCodes;
 use crate::model::{ModelConfig, Predictor};
 use crate::simd;
 
-/// Probability 1/2, of 65536: the tree choice's.
+/// Probability 1/2, of 65536: the tree choice's and its description's.
 const HALF: u32 = 32768;
+
+/// Bits of a weight class in a tree's description (classes `1..=16` as `0..=15`).
+const CLASS_BITS: u32 = 4;
+
+/// Codes the tree choice and, for a tree of the stream's own (`classes` given), its
+/// description: per byte value, whether the sample held it, and if so its weight
+/// class less one in [`CLASS_BITS`] bits. Returns the decisions coded.
+fn write_tree(enc: &mut Encoder, classes: Option<&[u8; 256]>) -> u32 {
+    enc.encode_bit(HALF, classes.is_some());
+    let Some(classes) = classes else {
+        return 1;
+    };
+    let mut decisions = 1;
+    for &k in classes {
+        enc.encode_bit(HALF, k != 0);
+        decisions += 1;
+        if k != 0 {
+            for i in (0..CLASS_BITS).rev() {
+                enc.encode_bit(HALF, (k - 1) >> i & 1 != 0);
+            }
+            decisions += CLASS_BITS;
+        }
+    }
+    decisions
+}
+
+/// Reads what [`write_tree`] coded: the tree the stream is coded in.
+///
+/// # Errors
+/// [`CorruptError::TreeTooDeep`] if the description gives a tree with a path longer
+/// than [`crate::model::codes::MAX_PATH`].
+fn read_tree(dec: &mut Decoder<'_>) -> Result<ByteCodes> {
+    if !dec.decode_bit(HALF) {
+        return Ok(ByteCodes::plain().clone());
+    }
+    let mut classes = [0u8; 256];
+    for k in &mut classes {
+        if dec.decode_bit(HALF) {
+            let mut v = 0;
+            for _ in 0..CLASS_BITS {
+                v = v << 1 | u8::from(dec.decode_bit(HALF));
+            }
+            *k = v + 1;
+        }
+    }
+    ByteCodes::from_classes(&classes).ok_or(Error::Corrupt(CorruptError::TreeTooDeep))
+}
 
 /// Cost in bits of coding a bit of probability `p / 65536`, indexed by `p >> 4`.
 fn cost_table() -> &'static [f32; 4096] {
@@ -35,26 +83,31 @@ fn cost_table() -> &'static [f32; 4096] {
 #[derive(Debug)]
 pub struct NeuralEncoder {
     model: Predictor,
-    /// The tree choice still to be coded at the start of the first chunk.
-    choice: Option<bool>,
+    /// What the first chunk still has to code before its bytes, under
+    /// [`ModelConfig::text_codes`]: the tree choice, with the weight classes of a tree
+    /// of the stream's own ([`write_tree`]).
+    preamble: Option<Option<[u8; 256]>>,
     track_cost: bool,
     cost_bits: f64,
 }
 
 impl NeuralEncoder {
     /// A new encoder whose model starts from the initial weights of `cfg`, for a
-    /// stream whose first bytes are `first` (they choose the tree under
-    /// [`ModelConfig::text_codes`]; pass at least the first chunk, or all of the
-    /// input).
+    /// stream whose first bytes are `first` (under [`ModelConfig::text_codes`] they
+    /// choose the tree, [`ByteCodes::suits`], and are the sample of a tree of the
+    /// stream's own; pass the first chunk, or all of the input).
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] if `cfg` is out of range.
     pub fn new(cfg: &ModelConfig, first: &[u8]) -> Result<Self> {
-        let choice = cfg.text_codes.then(|| ByteCodes::suits(first));
-        let codes = ByteCodes::chosen(choice == Some(true));
+        let own = (cfg.text_codes && ByteCodes::suits(first)).then(|| ByteCodes::own(first));
+        let (classes, codes) = match own {
+            Some((classes, tree)) => (Some(classes), tree),
+            None => (None, ByteCodes::plain().clone()),
+        };
         Ok(NeuralEncoder {
             model: Predictor::with_codes(cfg, codes)?,
-            choice,
+            preamble: cfg.text_codes.then_some(classes),
             track_cost: false,
             cost_bits: 0.0,
         })
@@ -80,10 +133,10 @@ impl NeuralEncoder {
     /// Codes `input` and appends the chunk's self-delimiting payload to `out`.
     pub fn encode_chunk(&mut self, input: &[u8], out: &mut Vec<u8>) {
         let mut enc = Encoder::with_buffer(std::mem::take(out));
-        if let Some(text) = self.choice.take() {
-            enc.encode_bit(HALF, text);
+        if let Some(classes) = self.preamble.take() {
+            let decisions = write_tree(&mut enc, classes.as_ref());
             if self.track_cost {
-                self.cost_bits += 1.0;
+                self.cost_bits += f64::from(decisions);
             }
         }
         let cost = simd::dispatch(
@@ -100,7 +153,8 @@ impl NeuralEncoder {
 fn encode_bytes(model: &mut Predictor, enc: &mut Encoder, input: &[u8], track: bool) -> f64 {
     let costs = cost_table();
     let mut cost = 0f64;
-    let codes = model.codes();
+    // A copy (3 KB a chunk): the model is borrowed mutably below.
+    let codes = model.codes().clone();
     for &byte in input {
         let (path, len) = codes.path(byte);
         for i in (0..len).rev() {
@@ -144,7 +198,7 @@ fn decode_bytes(model: &mut Predictor, dec: &mut Decoder<'_>, len: usize, out: &
 #[derive(Debug)]
 pub struct NeuralDecoder {
     /// The model, once built: at once, or under [`ModelConfig::text_codes`] when the
-    /// first chunk has said which tree.
+    /// first chunk has said which tree ([`read_tree`]).
     model: Option<Predictor>,
     cfg: ModelConfig,
 }
@@ -178,7 +232,7 @@ impl NeuralDecoder {
         let model = match &mut self.model {
             Some(m) => m,
             None => {
-                let codes = ByteCodes::chosen(dec.decode_bit(HALF));
+                let codes = read_tree(&mut dec)?;
                 self.model.insert(Predictor::with_codes(&self.cfg, codes)?)
             }
         };
@@ -320,34 +374,34 @@ mod tests {
         back
     }
 
-    /// With text codes on, text is coded in the text tree and binary data in the plain
-    /// one, both round trip, and the text tree takes fewer decisions for little more
-    /// output; with them off (the default preset) the plain tree codes text too.
+    /// With text codes on, text is coded in a tree of its own and binary data in the
+    /// plain one, both round trip, and the tree takes fewer decisions for little more
+    /// output; with them off the plain tree codes text too.
     #[test]
     fn text_codes_choose_the_tree_by_the_data_and_round_trip() {
         // Text the fast preset's priming (the first block) has not read.
-        let text = crate::model::prime::text(3)[150_000..170_000].to_vec();
-        let binary: Vec<u8> = (0..20_000u32)
+        let text = crate::model::prime::text(3)[70_000..140_000].to_vec();
+        let binary: Vec<u8> = (0..70_000u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
             .collect();
-        let fast = Preset::Fast.config().fitted(Some(20_000));
+        let fast = Preset::Fast.config().fitted(Some(70_000));
         assert!(fast.text_codes);
         let mut plain_cfg = fast.clone();
         plain_cfg.text_codes = false;
-        for (data, text_tree) in [(&text, true), (&binary, false)] {
-            let (payloads, plain) = encode_all(&fast, data, 4096);
-            assert_eq!(plain, !text_tree);
-            assert_eq!(&decode_all(&fast, &payloads, data, 4096), data);
-            let (plain_payloads, plain) = encode_all(&plain_cfg, data, 4096);
+        for (data, tree) in [(&text, true), (&binary, false)] {
+            let (payloads, plain) = encode_all(&fast, data, 65_536);
+            assert_eq!(plain, !tree);
+            assert_eq!(&decode_all(&fast, &payloads, data, 65_536), data);
+            let (plain_payloads, plain) = encode_all(&plain_cfg, data, 65_536);
             assert!(plain);
-            assert_eq!(&decode_all(&plain_cfg, &plain_payloads, data, 4096), data);
+            assert_eq!(&decode_all(&plain_cfg, &plain_payloads, data, 65_536), data);
             let (a, b) = (
                 payloads.iter().map(Vec::len).sum::<usize>(),
                 plain_payloads.iter().map(Vec::len).sum::<usize>(),
             );
-            if text_tree {
-                // Priming helps the text either way; the text tree costs a little.
-                assert!(a > b && a < b + b / 10, "text tree {a}, plain {b}");
+            if tree {
+                // Priming helps the text either way; the tree costs a little.
+                assert!(a > b && a < b + b / 20, "own tree {a}, plain {b}");
             } else {
                 // The same model and tree: only the coded choice differs.
                 assert!(a.abs_diff(b) <= 1, "{a} against {b}");
@@ -355,15 +409,24 @@ mod tests {
         }
     }
 
-    /// The choice is the first decision of the first chunk: a decoder whose config
-    /// says nothing of it reads that decision as data, and a flipped first bit of the
-    /// payload turns the tree round, so neither gives the text back.
+    /// The choice and the tree's description come first, before the first chunk's
+    /// bytes, and cost one bit each (an empty first chunk costs nothing else): a
+    /// decoder whose config says nothing of them reads them as data, and a flipped
+    /// first bit of the payload turns the tree round, so neither gives the text back.
     #[test]
-    fn the_tree_choice_is_coded_and_read_first() {
-        let text = crate::model::prime::text(1)[..3000].to_vec();
-        let fast = Preset::Fast.config().fitted(Some(3000));
-        let (payloads, plain) = encode_all(&fast, &text, 3000);
+    fn the_tree_is_coded_and_read_first() {
+        let text = crate::model::prime::text(2)[65_536..131_072].to_vec();
+        let fast = Preset::Fast.config().fitted(Some(text.len() as u64));
+        let (payloads, plain) = encode_all(&fast, &text, text.len());
         assert!(!plain);
+        let present = ByteCodes::classes(&text)
+            .iter()
+            .filter(|&&k| k != 0)
+            .count();
+        let mut first = NeuralEncoder::new(&fast, &text).unwrap();
+        first.track_cost(true);
+        first.encode_chunk(b"", &mut Vec::new());
+        assert_eq!(first.cost_bits(), (1 + 256 + 4 * present) as f64);
         let mut other = fast.clone();
         other.text_codes = false;
         let mut back = Vec::new();
@@ -373,12 +436,40 @@ mod tests {
                 .decode_chunk(&payloads[0], text.len(), &mut back);
         assert!(got.is_err() || back != text);
         let mut flipped = payloads[0].clone();
-        flipped[0] ^= 0x80;
+        flipped[1] ^= 0x80;
         let mut back = Vec::new();
         let got = NeuralDecoder::new(&fast)
             .unwrap()
             .decode_chunk(&flipped, text.len(), &mut back);
         assert!(got.is_err() || back != text);
-        assert_eq!(decode_all(&fast, &payloads, &text, 3000), text);
+        assert_eq!(decode_all(&fast, &payloads, &text, text.len()), text);
+    }
+
+    /// A description whose tree is deeper than any writer makes is refused.
+    #[test]
+    fn a_tree_too_deep_is_refused() {
+        // Bytes 0..16 at weight classes 1 to 16 under 240 bytes of class 16: a chain
+        // of 16 joins (see the codes' flattening test).
+        let classes: [u8; 256] = std::array::from_fn(|b| (b as u8).saturating_add(1).min(16));
+        assert!(ByteCodes::from_classes(&classes).is_none());
+        let mut enc = Encoder::with_buffer(Vec::new());
+        write_tree(&mut enc, Some(&classes));
+        let payload = enc.finish();
+        let cfg = Preset::Fast.config();
+        let got = NeuralDecoder::new(&cfg)
+            .unwrap()
+            .decode_chunk(&payload, 0, &mut Vec::new());
+        assert!(
+            matches!(got, Err(Error::Corrupt(CorruptError::TreeTooDeep))),
+            "{got:?}"
+        );
+        // The same description with every class halved (rounding up) decodes.
+        let mut enc = Encoder::with_buffer(Vec::new());
+        write_tree(&mut enc, Some(&classes.map(|k| k.div_ceil(2))));
+        let payload = enc.finish();
+        assert!(NeuralDecoder::new(&cfg)
+            .unwrap()
+            .decode_chunk(&payload, 0, &mut Vec::new())
+            .is_ok());
     }
 }

@@ -383,9 +383,9 @@ pub struct ModelArgs {
     #[arg(long)]
     pub no_apm: bool,
 
-    /// Code segments that look like English text in the text tree (about five
-    /// decisions per byte instead of eight: faster, for a little ratio); the fast and
-    /// default presets' choice.
+    /// Code segments that look like English text (64 KiB or more) in a Huffman tree
+    /// of their own byte frequencies (about five decisions per byte instead of eight:
+    /// faster, for a little ratio); the fast and default presets' choice.
     #[arg(long, conflicts_with = "no_text_codes")]
     pub text_codes: bool,
 

@@ -143,7 +143,7 @@ pub fn explain(
     let t0 = Instant::now();
     let text = &data[..data.len().min(max_bytes)];
     // The looks at the next byte walk its eight bits: explain codes every byte in the
-    // plain tree, also for a preset that would code text in the text tree.
+    // plain tree, also for a preset that would code text in a tree of its own.
     let config = ModelConfig {
         text_codes: false,
         ..cfg.fitted(Some(text.len() as u64))

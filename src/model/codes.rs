@@ -2,22 +2,22 @@
 //! and whose paths are the bits the predictor predicts and the coder codes.
 //!
 //! The plain tree is the byte's eight bits, most significant first: every byte costs
-//! eight predictions. The *text* tree is a Huffman code of English byte frequencies:
-//! a letter of English text is reached in about four to five decisions, so the
-//! per-decision work (every context, the mixers, the network, the SSE chain) runs
-//! about 40% less often per byte of text, for a little ratio. Bytes that English
-//! rarely uses get long paths (up to 18 decisions), so data that is not English
-//! text keeps the plain tree: [`ByteCodes::suits`] decides per segment from the
-//! segment's first bytes (see `FORMAT.md`).
+//! eight predictions. A segment of text may instead be coded in a Huffman tree of its
+//! own byte frequencies ([`ByteCodes::own`]): a letter of English text is reached in
+//! about four to five decisions, so the per-decision work (every context, the mixers,
+//! the network, the SSE chain) runs about 40% less often per byte of text, for a
+//! little ratio. [`ByteCodes::suits`] decides per segment from its first bytes, and
+//! the tree's description (the weight class of every byte, [`ByteCodes::classes`])
+//! opens the segment's payload (see `FORMAT.md`).
 //!
 //! Either tree numbers its 255 inner nodes `1..=255`, the root `1`: everything the
 //! predictor keys by the partial byte (order-0 states, mixer weight sets, SSE rows,
 //! table slots) is keyed by the node instead, and the plain tree's node number *is*
 //! the partial byte with its leading 1, so the plain tree codes as before.
 //!
-//! The text tree is part of the format: it is built from the byte counts of the
-//! whole built-in priming text ([`super::prime`], which never changes once
-//! released), each plus one, by the fixed procedure of [`huffman`].
+//! The fixed *text* tree, a Huffman code of the built-in priming text's byte counts
+//! ([`super::prime`]), codes nothing: [`ByteCodes::suits`] measures with it how
+//! English-like a segment's bytes are.
 
 use std::sync::OnceLock;
 
@@ -33,11 +33,17 @@ pub struct ByteCodes {
     plain: bool,
 }
 
-/// The longest path either tree has: 18 decisions (the text tree's rarest bytes).
+/// The longest path a tree may have: 18 decisions (the fixed text tree's rarest
+/// bytes; a segment's own tree is flattened until it fits, [`ByteCodes::own`]).
 pub const MAX_PATH: u32 = 18;
 
-/// The most decisions per byte, on average over a segment's first bytes, for which
-/// [`ByteCodes::suits`] takes the text tree: 6 of the plain tree's 8.
+/// The largest weight class of a byte in a segment's own tree ([`ByteCodes::classes`]):
+/// classes `1..=16` are coded in four bits.
+pub const MAX_CLASS: u8 = 16;
+
+/// The most decisions per byte, on average over a segment's first bytes in the fixed
+/// text tree, for which [`ByteCodes::suits`] takes a tree of the segment's own: 6 of
+/// the plain tree's 8.
 ///
 /// Measured with the fast preset (2026-12-02): English prose averages 4.5 to 5.3
 /// decisions per byte in the text tree, Wikipedia XML 5.6, and the text tree costs
@@ -45,7 +51,10 @@ pub const MAX_PATH: u32 = 18;
 /// lost 4%, binary files (12 to 18) up to 68%.
 pub const TEXT_MAX_AVERAGE: u32 = 6;
 
-/// How many of a segment's first bytes [`ByteCodes::suits`] looks at.
+/// How many of a segment's first bytes [`ByteCodes::suits`] and [`ByteCodes::own`]
+/// look at. A segment shorter than this keeps the plain tree: its own tree's
+/// description (up to 161 bytes) would cost more than the tree saves, and the plain
+/// tree codes a little smaller.
 pub const SAMPLE_LEN: usize = 64 << 10;
 
 impl ByteCodes {
@@ -59,7 +68,8 @@ impl ByteCodes {
         })
     }
 
-    /// The text tree: a Huffman code of the priming text's byte counts.
+    /// The fixed text tree: a Huffman code of the priming text's byte counts, the
+    /// yardstick of [`ByteCodes::suits`].
     pub fn text() -> &'static ByteCodes {
         static TEXT: OnceLock<ByteCodes> = OnceLock::new();
         TEXT.get_or_init(|| {
@@ -67,27 +77,52 @@ impl ByteCodes {
             for &c in super::prime::text(super::prime::MAX_BLOCKS) {
                 counts[usize::from(c)] += 1;
             }
-            huffman(&counts)
+            huffman(&counts).expect("the priming text's tree is 18 decisions deep")
         })
     }
 
-    /// The tree a segment flagged `text` is coded in.
-    pub fn chosen(text: bool) -> &'static ByteCodes {
-        if text {
-            ByteCodes::text()
-        } else {
-            ByteCodes::plain()
-        }
-    }
-
-    /// Whether a segment whose first bytes are `data` is coded in the text tree:
-    /// when its first [`SAMPLE_LEN`] bytes average at most [`TEXT_MAX_AVERAGE`]
-    /// decisions per byte in it. An empty sample keeps the plain tree.
+    /// Whether a segment whose first bytes are `data` is coded in a tree of its own
+    /// ([`ByteCodes::own`]): when there are at least [`SAMPLE_LEN`] of them and they
+    /// average at most [`TEXT_MAX_AVERAGE`] decisions per byte in the fixed text tree
+    /// (English-like text).
     pub fn suits(data: &[u8]) -> bool {
-        let sample = &data[..data.len().min(SAMPLE_LEN)];
+        let Some(sample) = data.get(..SAMPLE_LEN) else {
+            return false;
+        };
         let text = ByteCodes::text();
         let decisions: u64 = sample.iter().map(|&b| u64::from(text.path(b).1)).sum();
-        !sample.is_empty() && decisions <= u64::from(TEXT_MAX_AVERAGE) * sample.len() as u64
+        decisions <= u64::from(TEXT_MAX_AVERAGE) * sample.len() as u64
+    }
+
+    /// The weight class of every byte value in `sample`: 0 for a byte it does not
+    /// hold, else `1 + floor(log2(count))`, at most [`MAX_CLASS`]. A tree's description.
+    pub fn classes(sample: &[u8]) -> [u8; 256] {
+        let mut counts = [0u32; 256];
+        for &b in sample {
+            counts[usize::from(b)] += 1;
+        }
+        counts.map(|c| match c {
+            0 => 0,
+            c => (32 - c.leading_zeros()).min(u32::from(MAX_CLASS)) as u8,
+        })
+    }
+
+    /// The tree of weight classes `classes`: the Huffman tree ([`huffman`]) in which
+    /// byte `b` weighs `2^classes[b]` (1 for class 0). `None` if a class is above
+    /// [`MAX_CLASS`] or a path would be longer than [`MAX_PATH`].
+    pub fn from_classes(classes: &[u8; 256]) -> Option<ByteCodes> {
+        if classes.iter().any(|&k| k > MAX_CLASS) {
+            return None;
+        }
+        huffman(&classes.map(|k| 1u64 << k))
+    }
+
+    /// A tree of `data`'s own byte frequencies (over its first [`SAMPLE_LEN`] bytes),
+    /// with the weight classes it is built from: [`ByteCodes::classes`], each halved
+    /// (rounding up) until no path is longer than [`MAX_PATH`] (at class 1 for every
+    /// byte present the tree is at most 9 deep, so this ends).
+    pub fn own(data: &[u8]) -> ([u8; 256], ByteCodes) {
+        fitted(ByteCodes::classes(&data[..data.len().min(SAMPLE_LEN)]))
     }
 
     /// Whether this is the plain tree.
@@ -111,6 +146,17 @@ impl ByteCodes {
     }
 }
 
+/// The tree of weight classes `classes`, halved (rounding up) until no path is longer
+/// than [`MAX_PATH`], with the classes it took ([`ByteCodes::own`]).
+fn fitted(mut classes: [u8; 256]) -> ([u8; 256], ByteCodes) {
+    loop {
+        if let Some(tree) = ByteCodes::from_classes(&classes) {
+            return (classes, tree);
+        }
+        classes = classes.map(|k| k.div_ceil(2));
+    }
+}
+
 /// A Huffman tree for byte counts `counts` (each at least 1), built by a fixed
 /// procedure, so that every build makes the same tree:
 ///
@@ -122,10 +168,8 @@ impl ByteCodes {
 /// 3. The inner items are numbered from the root (the last made) as 1, then
 ///    breadth-first, the 0-branch before the 1-branch.
 ///
-/// # Panics
-/// If a path would be longer than 31 bits (weights this skewed are never passed:
-/// the text tree's longest path is [`MAX_PATH`]).
-pub fn huffman(counts: &[u64; 256]) -> ByteCodes {
+/// `None` if a path would be longer than [`MAX_PATH`].
+pub fn huffman(counts: &[u64; 256]) -> Option<ByteCodes> {
     // (weight, id): leaves 0..=255, inner items 256.. in order of making.
     let mut items: Vec<(u64, u32)> = (0..256u32).map(|b| (counts[b as usize], b)).collect();
     let mut kids: Vec<[u32; 2]> = Vec::with_capacity(255);
@@ -144,7 +188,9 @@ pub fn huffman(counts: &[u64; 256]) -> ByteCodes {
     let mut queue = std::collections::VecDeque::from([(kids.len() - 1, 1u16, 1u32, 0u32)]);
     let mut numbered = 1u16;
     while let Some((k, node, path, len)) = queue.pop_front() {
-        assert!(len < 31, "a Huffman path longer than 31 bits");
+        if len >= MAX_PATH {
+            return None;
+        }
         for bit in 0..2 {
             let id = kids[k][bit];
             let child_path = path << 1 | bit as u32;
@@ -158,11 +204,11 @@ pub fn huffman(counts: &[u64; 256]) -> ByteCodes {
             }
         }
     }
-    ByteCodes {
+    Some(ByteCodes {
         next,
         paths,
         plain: false,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -273,7 +319,7 @@ mod tests {
         // 256 equal weights: the tie rule (smaller id first) decides every join, and
         // the result is the plain tree's shape, with byte b at path b and the inner
         // nodes numbered as the plain tree's partial bytes.
-        let equal = huffman(&[1; 256]);
+        let equal = huffman(&[1; 256]).expect("8 deep");
         check_tree(&equal);
         for b in 0..=255u8 {
             assert_eq!(equal.path(b).1, 8);
@@ -290,7 +336,7 @@ mod tests {
         // One leaf far heavier than the rest together.
         let mut skewed = [1000u64; 256];
         skewed[7] = 1 << 40;
-        let s = huffman(&skewed);
+        let s = huffman(&skewed).expect("9 deep");
         check_tree(&s);
         // The heaviest leaf is the root's 1-branch: one decision.
         assert_eq!(s.path(7), (0b11, 1));
@@ -299,13 +345,15 @@ mod tests {
     }
 
     #[test]
-    fn suits_takes_english_and_leaves_binary_and_empty_data() {
+    fn suits_takes_english_and_leaves_binary_short_and_empty_data() {
         let text = super::super::prime::text(1);
         assert!(ByteCodes::suits(text));
-        assert!(ByteCodes::suits(b"the cat sat on the mat"));
+        assert!(!ByteCodes::suits(b"the cat sat on the mat"), "too short");
+        assert!(!ByteCodes::suits(&text[..SAMPLE_LEN - 1]), "one byte short");
+        assert!(ByteCodes::suits(&text[..SAMPLE_LEN]));
         assert!(!ByteCodes::suits(&[]));
-        assert!(!ByteCodes::suits(&[0u8; 1000]));
-        let all: Vec<u8> = (0..=255u8).collect();
+        assert!(!ByteCodes::suits(&[0u8; SAMPLE_LEN]));
+        let all: Vec<u8> = (0..=255u8).cycle().take(SAMPLE_LEN).collect();
         assert!(!ByteCodes::suits(&all));
         // Only the first SAMPLE_LEN bytes count.
         let mut v = text[..SAMPLE_LEN].to_vec();
@@ -319,8 +367,78 @@ mod tests {
         let (Some(six), Some(seven)) = (six, seven) else {
             panic!("the text tree has paths of 6 and 7");
         };
-        assert!(ByteCodes::suits(&[six; 100]));
-        assert!(!ByteCodes::suits(&[seven; 100]));
-        assert!(!ByteCodes::suits(&[six, six, six, seven]));
+        assert!(ByteCodes::suits(&[six; SAMPLE_LEN]));
+        assert!(!ByteCodes::suits(&[seven; SAMPLE_LEN]));
+        let mut mixed = vec![six; SAMPLE_LEN];
+        mixed[SAMPLE_LEN - 1] = seven;
+        assert!(!ByteCodes::suits(&mixed));
+    }
+
+    #[test]
+    fn classes_are_the_log_of_each_count() {
+        let mut sample = vec![b'a'; 1];
+        sample.extend([b'b'; 2]);
+        sample.extend([b'c'; 3]);
+        sample.extend([b'd'; 4]);
+        sample.extend(vec![b'e'; 1 << 15]);
+        sample.extend(vec![b'f'; (1 << 16) - 1]);
+        let k = ByteCodes::classes(&sample);
+        assert_eq!(
+            [b'a', b'b', b'c', b'd', b'e', b'f', b'g', 0].map(|b| k[usize::from(b)]),
+            [1, 2, 2, 3, 16, 16, 0, 0]
+        );
+        assert_eq!(k.iter().filter(|&&c| c != 0).count(), 6);
+        let big = vec![b'z'; 1 << 17];
+        assert_eq!(ByteCodes::classes(&big)[usize::from(b'z')], MAX_CLASS);
+    }
+
+    #[test]
+    fn an_own_tree_gives_frequent_bytes_short_paths_and_round_trips_its_classes() {
+        let text = super::super::prime::text(1);
+        let (classes, own) = ByteCodes::own(text);
+        check_tree(&own);
+        assert!(!own.is_plain());
+        assert_eq!(classes, ByteCodes::classes(&text[..SAMPLE_LEN]));
+        assert_eq!(ByteCodes::from_classes(&classes).as_ref(), Some(&own));
+        // Under five decisions a byte, within 2% of the fixed text tree, which is
+        // built from the exact counts of this text and more.
+        let cost = |t: &ByteCodes| text.iter().map(|&b| t.path(b).1).sum::<u32>();
+        assert!(cost(&own) < 5 * text.len() as u32);
+        assert!(cost(&own) < cost(ByteCodes::text()) * 102 / 100);
+        assert!(own.path(b' ').1 <= 3, "{:?}", own.path(b' '));
+        // A class above the largest is refused.
+        let mut bad = classes;
+        bad[0] = MAX_CLASS + 1;
+        assert_eq!(ByteCodes::from_classes(&bad), None);
+    }
+
+    #[test]
+    fn an_own_tree_too_deep_is_refused_and_flattened() {
+        // Bytes 0..16 at classes 1 to 16 (weights doubling: a chain of one join per
+        // class) under 240 bytes of class 16: far deeper than MAX_PATH.
+        let classes: [u8; 256] =
+            std::array::from_fn(|b| (b as u8).saturating_add(1).min(MAX_CLASS));
+        assert_eq!(ByteCodes::from_classes(&classes), None, "too deep");
+        let (flat, tree) = fitted(classes);
+        check_tree(&tree);
+        assert_eq!(ByteCodes::from_classes(&flat).as_ref(), Some(&tree));
+        // Halved (rounding up) as often as it took, and no more: one halving less
+        // is still too deep.
+        let mut halved = classes;
+        let mut before = classes;
+        while halved != flat {
+            assert!(halved.iter().any(|&k| k > 1), "halving ends at class 1");
+            before = halved;
+            halved = halved.map(|k| k.div_ceil(2));
+        }
+        assert_ne!(before, flat);
+        assert_eq!(ByteCodes::from_classes(&before), None);
+        // Every byte present at class 1 (weights 2 and 1): the plain tree's depth.
+        let ones = ByteCodes::from_classes(&[1; 256]).expect("balanced");
+        assert!((0..=255u8).all(|b| ones.path(b).1 == 8));
+        // A tree that fits is kept as it is.
+        let text = super::super::prime::text(1);
+        let k = ByteCodes::classes(text);
+        assert_eq!(fitted(k).0, k);
     }
 }

@@ -125,12 +125,12 @@ impl std::fmt::Display for Activation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Preset {
     /// Orders 2 and 4, words and the match model, no SSE, one mixer whose output is the
-    /// prediction (no hidden layer), text in the text tree
+    /// prediction (no hidden layer), text in a tree of its own
     /// ([`ModelConfig::text_codes`]), 64 KiB of priming: the fastest preset (about
     /// 1.87 bpc on enwik8's first 2 MB).
     Fast,
     /// Orders 2, 3, 4, 6, words, markup, indirect contexts, the match model and SSE,
-    /// text in the text tree, 128 KiB of priming: the balance of ratio and speed
+    /// text in a tree of its own, 128 KiB of priming: the balance of ratio and speed
     /// (about 1.74 bpc on enwik8's first 2 MB), at most 330 MB.
     Default,
     /// Orders 1 to 6, 8 and 12, the default's other contexts with the sparse ones, a
@@ -314,10 +314,10 @@ pub struct ModelConfig {
     pub lr: f32,
     /// Whether the adaptive probability maps (SSE) refine the network's output.
     pub apm: bool,
-    /// Whether a segment whose first bytes look like English text is coded in the
-    /// text tree ([`crate::model::codes`]: fewer decisions per byte, so faster, for
-    /// a little ratio); other segments, and every segment without it, in the plain
-    /// tree of eight bits.
+    /// Whether a segment whose first bytes look like English text is coded in a
+    /// Huffman tree of its own byte frequencies ([`crate::model::codes`]: fewer
+    /// decisions per byte, so faster, for a little ratio); other segments, and every
+    /// segment without it, in the plain tree of eight bits.
     pub text_codes: bool,
     /// How much of the built-in English text the model reads before its input, in
     /// blocks of 64 KiB ([`crate::model::prime`]): 0 (none) to 3.
@@ -655,7 +655,7 @@ impl ModelConfig {
             network,
             if self.apm { "on" } else { "off" },
             if self.text_codes {
-                "text in the text tree"
+                "text in its own tree"
             } else {
                 "bytes as 8 bits"
             },

@@ -11,6 +11,7 @@ use super::squash::Tables;
 use super::state::StateMap;
 use super::table::prefetch;
 use crate::boxed::advise_huge_pages;
+use std::sync::Arc;
 
 /// Bytes that must agree before a match is used (and that the index hashes).
 const MIN_LEN: usize = 6;
@@ -44,7 +45,7 @@ pub struct MatchModel {
     /// The length of that path.
     expected_len: u32,
     /// The tree the bytes are coded in.
-    codes: &'static ByteCodes,
+    codes: Arc<ByteCodes>,
     /// Probability that the predicted bit comes, per (length bucket, bit, last byte).
     hits: StateMap,
     slot: Option<usize>,
@@ -75,7 +76,7 @@ fn bucket(len: u32) -> usize {
 impl MatchModel {
     /// A model with a history of `2^buf_bits` bytes and `2^index_bits` index entries,
     /// for bytes coded as their paths in `codes`.
-    pub fn new(buf_bits: u8, index_bits: u8, codes: &'static ByteCodes) -> Self {
+    pub fn new(buf_bits: u8, index_bits: u8, codes: Arc<ByteCodes>) -> Self {
         // Both are megabytes, allocated zeroed and not yet touched: huge pages.
         let buf = vec![0; 1 << buf_bits];
         let index = vec![0; 1 << index_bits];
@@ -238,6 +239,11 @@ mod tests {
     use super::*;
     use crate::model::squash::tables;
 
+    /// The plain tree, as a model holds it.
+    fn plain() -> Arc<ByteCodes> {
+        Arc::new(ByteCodes::plain().clone())
+    }
+
     /// Feeds `text` bit by bit (each byte as its path in the model's tree); returns,
     /// per byte, the match state at its first bit and the inputs of every decision.
     fn feed(m: &mut MatchModel, text: &[u8]) -> (Vec<usize>, Vec<[f32; 2]>) {
@@ -264,9 +270,9 @@ mod tests {
     }
 
     #[test]
-    fn in_the_text_tree_a_match_predicts_the_paths_bits() {
+    fn in_a_tree_a_match_predicts_the_paths_bits() {
         let codes = ByteCodes::text();
-        let mut m = MatchModel::new(16, 14, codes);
+        let mut m = MatchModel::new(16, 14, Arc::new(codes.clone()));
         let text = b"the quick brown fox jumps over the lazy dog; the quick brown fox jumps";
         let (states, inputs) = feed(&mut m, text);
         let second = 45;
@@ -310,7 +316,7 @@ mod tests {
 
     #[test]
     fn finds_a_repeat_and_predicts_its_bits() {
-        let mut m = MatchModel::new(16, 14, ByteCodes::plain());
+        let mut m = MatchModel::new(16, 14, plain());
         let text = b"the quick brown fox jumps over the lazy dog; the quick brown fox jumps";
         let (states, inputs) = feed(&mut m, text);
         let second = 45; // "the quick brown fox jumps" again
@@ -333,7 +339,7 @@ mod tests {
 
     #[test]
     fn a_wrong_guess_ends_the_match_for_the_byte() {
-        let mut m = MatchModel::new(16, 14, ByteCodes::plain());
+        let mut m = MatchModel::new(16, 14, plain());
         feed(&mut m, b"abcdefghij abcdefgh");
         assert!(m.len > 0);
         let expected = (m.expected & 0xff) as u8;
@@ -369,7 +375,7 @@ mod tests {
     #[test]
     fn a_new_match_is_verified_back_at_most_verify_bytes() {
         let a = noise(100);
-        let mut m = MatchModel::new(16, 12, ByteCodes::plain());
+        let mut m = MatchModel::new(16, 12, plain());
         feed_bytes(&mut m, &a);
         feed_bytes(&mut m, &a[..60]);
         assert_eq!(m.len, 60);
@@ -394,7 +400,7 @@ mod tests {
             (100, false),
         ] {
             let a = noise(dist);
-            let mut m = MatchModel::new(7, 10, ByteCodes::plain());
+            let mut m = MatchModel::new(7, 10, plain());
             feed_bytes(&mut m, &a);
             feed_bytes(&mut m, &a[..MIN_LEN + 4]);
             assert_eq!(m.len > 0, found, "repeat at distance {dist}: len {}", m.len);
@@ -430,7 +436,7 @@ mod tests {
 
     #[test]
     fn fixed_vector() {
-        let mut m = MatchModel::new(16, 12, ByteCodes::plain());
+        let mut m = MatchModel::new(16, 12, plain());
         let text = b"abracadabra abracadabra abracadabra!";
         let (states, inputs) = feed(&mut m, text);
         let sum: f64 = inputs

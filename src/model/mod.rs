@@ -4,8 +4,8 @@
 //! A byte is predicted as binary decisions, the path to its leaf in a tree over the
 //! 256 byte values ([`codes`]): its eight bits, most significant first, or with
 //! [`ModelConfig::text_codes`] on English text about five decisions of a Huffman
-//! tree. Below, "bit" is one decision and "partial byte" the tree's node. For each
-//! bit:
+//! tree of the text's own byte frequencies. Below, "bit" is one decision and
+//! "partial byte" the tree's node. For each bit:
 //!
 //! 1. every context model's slot (found once per nibble in the shared
 //!    [`table::HashTable`]) holds a bit-history [`state`] for this node of the byte's
@@ -63,6 +63,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sse::Sse;
 use state::{ContextMaps, StateTable};
+use std::sync::Arc;
 use table::HashTable;
 
 /// Statistics of the hidden units, for showing what the non-linearity does.
@@ -266,7 +267,7 @@ pub struct Predictor {
     byte_embed: bool,
     hist: History,
     /// The tree bytes are coded in ([`codes`]).
-    codes: &'static ByteCodes,
+    codes: Arc<ByteCodes>,
     /// The current inner node of that tree (1..=255): for the plain tree, the partial
     /// byte with a leading 1 bit.
     c0: u32,
@@ -301,7 +302,7 @@ impl Predictor {
     /// # Errors
     /// [`crate::Error::InvalidConfig`] if `cfg` is out of range.
     pub fn new(cfg: &ModelConfig) -> Result<Self> {
-        Predictor::with_codes(cfg, ByteCodes::plain())
+        Predictor::with_codes(cfg, ByteCodes::plain().clone())
     }
 
     /// Builds a predictor with freshly initialised weights for `cfg` that codes each
@@ -309,8 +310,9 @@ impl Predictor {
     ///
     /// # Errors
     /// [`crate::Error::InvalidConfig`] if `cfg` is out of range.
-    pub fn with_codes(cfg: &ModelConfig, codes: &'static ByteCodes) -> Result<Self> {
+    pub fn with_codes(cfg: &ModelConfig, codes: ByteCodes) -> Result<Self> {
         cfg.validate()?;
+        let codes = Arc::new(codes);
         let states = StateTable::new();
         let models = cfg.components();
         let n: usize = models.iter().map(|m| m.count()).sum();
@@ -338,7 +340,7 @@ impl Predictor {
             o0: [0; 256],
             matcher: cfg
                 .match_model
-                .then(|| MatchModel::new(match_bits, match_bits - 2, codes)),
+                .then(|| MatchModel::new(match_bits, match_bits - 2, Arc::clone(&codes))),
             match_state: 0,
             sse: cfg.apm.then(Sse::new),
             mixers,
@@ -369,8 +371,8 @@ impl Predictor {
     }
 
     /// The tree this predictor codes bytes in.
-    pub fn codes(&self) -> &'static ByteCodes {
-        self.codes
+    pub fn codes(&self) -> &ByteCodes {
+        &self.codes
     }
 
     /// The last whole byte learned (0 before the first).
@@ -621,7 +623,7 @@ impl Predictor {
         }
         // After the network's step. In the plain tree the bit that reaches a multiple
         // of 1024 is the last of a byte, whose step comes late (above) and uses the
-        // old rate; in the text tree it may fall anywhere in a byte.
+        // old rate; in a text segment's own tree it may fall anywhere in a byte.
         self.bits_seen += 1;
         if self.bits_seen & 1023 == 0 {
             let f = lr_factor(self.bits_seen);
