@@ -45,6 +45,22 @@ fn write_tree(enc: &mut Encoder, classes: Option<&[u8; 256]>) -> u32 {
     decisions
 }
 
+/// The tree a stream's first chunk says its bytes are coded in, read from the start
+/// of `payload` (the first chunk's payload, or its first [`TREE_PREFIX_LEN`] bytes)
+/// without decoding any byte: for `nnzip info`. The codes of a stream whose
+/// configuration has [`ModelConfig::text_codes`].
+///
+/// # Errors
+/// [`Error::Corrupt`] if the payload does not start as a range-coded stream, or its
+/// tree is too deep ([`CorruptError::TreeTooDeep`]).
+pub fn peek_tree(payload: &[u8]) -> Result<ByteCodes> {
+    read_tree(&mut Decoder::new(payload)?)
+}
+
+/// How many bytes of a first chunk's payload hold its tree, at most: the coder's
+/// leading byte and look-ahead, and 1,281 decisions at probability 1/2.
+pub const TREE_PREFIX_LEN: usize = 1 + 4 + (1 + 256 * (1 + CLASS_BITS as usize)).div_ceil(8);
+
 /// Reads what [`write_tree`] coded: the tree the stream is coded in.
 ///
 /// # Errors
@@ -139,18 +155,31 @@ impl NeuralEncoder {
                 self.cost_bits += f64::from(decisions);
             }
         }
+        let (model, track) = (&mut self.model, self.track_cost);
         let cost = simd::dispatch(
             #[inline(always)]
-            || encode_bytes(&mut self.model, &mut enc, input, self.track_cost),
+            || {
+                if model.is_lean() {
+                    encode_bytes::<true>(model, &mut enc, input, track)
+                } else {
+                    encode_bytes::<false>(model, &mut enc, input, track)
+                }
+            },
         );
         self.cost_bits += cost;
         *out = enc.finish();
     }
 }
 
-/// The encoder's inner loop; returns the ideal code length if `track` is set.
+/// The encoder's inner loop; returns the ideal code length if `track` is set. `LEAN`
+/// only for a model that [`Predictor::is_lean`].
 #[inline(always)]
-fn encode_bytes(model: &mut Predictor, enc: &mut Encoder, input: &[u8], track: bool) -> f64 {
+fn encode_bytes<const LEAN: bool>(
+    model: &mut Predictor,
+    enc: &mut Encoder,
+    input: &[u8],
+    track: bool,
+) -> f64 {
     let costs = cost_table();
     let mut cost = 0f64;
     // A copy (3 KB a chunk): the model is borrowed mutably below.
@@ -159,26 +188,32 @@ fn encode_bytes(model: &mut Predictor, enc: &mut Encoder, input: &[u8], track: b
         let (path, len) = codes.path(byte);
         for i in (0..len).rev() {
             let bit = (path >> i) as u8 & 1;
-            let p1 = model.p1();
+            let p1 = model.p1_as::<LEAN>();
             if track {
                 let p = if bit != 0 { p1 } else { 65536 - p1 };
                 cost += f64::from(costs[(p >> 4).min(4095) as usize]);
             }
             enc.encode_bit(p1, bit != 0);
-            model.update(bit);
+            model.update_as::<LEAN>(bit);
         }
     }
     cost
 }
 
 /// The decoder's inner loop. Stops early, with fewer than `len` bytes, once the
-/// decoder has read past the end of its input.
+/// decoder has read past the end of its input. `LEAN` only for a model that
+/// [`Predictor::is_lean`].
 #[inline(always)]
-fn decode_bytes(model: &mut Predictor, dec: &mut Decoder<'_>, len: usize, out: &mut Vec<u8>) {
+fn decode_bytes<const LEAN: bool>(
+    model: &mut Predictor,
+    dec: &mut Decoder<'_>,
+    len: usize,
+    out: &mut Vec<u8>,
+) {
     for _ in 0..len {
         loop {
-            let bit = u8::from(dec.decode_bit(model.p1()));
-            model.update(bit);
+            let bit = u8::from(dec.decode_bit(model.p1_as::<LEAN>()));
+            model.update_as::<LEAN>(bit);
             if model.at_byte_start() {
                 break;
             }
@@ -238,7 +273,13 @@ impl NeuralDecoder {
         };
         simd::dispatch(
             #[inline(always)]
-            || decode_bytes(model, &mut dec, len, out),
+            || {
+                if model.is_lean() {
+                    decode_bytes::<true>(model, &mut dec, len, out);
+                } else {
+                    decode_bytes::<false>(model, &mut dec, len, out);
+                }
+            },
         );
         let used = dec.position();
         dec.finish()?;

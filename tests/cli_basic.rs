@@ -387,6 +387,8 @@ fn info_describes_header_and_trailer() {
         "bits per byte",
         "chunks:        1 (largest 30000 bytes)",
         &format!("crc32:         {crc}"),
+        // Under 64 KiB: the plain tree.
+        &format!("chunks, crc32 {crc}, bytes as 8 bits\n"),
     ] {
         assert!(s.contains(needle), "{needle:?} missing in:\n{s}");
     }

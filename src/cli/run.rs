@@ -3,7 +3,7 @@
 
 use super::args::{CompressArgs, DecompressArgs, InfoArgs, OutputArgs};
 use super::report::{error_message, io_message, stats_line, Bar, Failure};
-use nnzip::format::{self, Info, Kind};
+use nnzip::format::{self, Info, Kind, SegmentTree};
 use nnzip::fsio::{self, OutputFile};
 use nnzip::{Codec, CompressOptions, Error, Progress, Summary};
 use std::cell::{Cell, RefCell};
@@ -609,8 +609,16 @@ fn describe(name: &str, info: &Info) -> String {
                 line("crc32:", format!("{:08x}", scan.crc32));
                 line("segments:", format!("{}", scan.segments.len()));
                 for (i, seg) in scan.segments.iter().enumerate() {
+                    let tree = match seg.tree {
+                        None => String::new(),
+                        Some(SegmentTree::Plain) => ", bytes as 8 bits".into(),
+                        Some(SegmentTree::Own { shortest, longest }) => {
+                            format!(", own tree ({shortest} to {longest} decisions a byte)")
+                        }
+                        Some(SegmentTree::Unreadable) => ", tree unreadable (damaged)".into(),
+                    };
                     s.push_str(&format!(
-                        "    #{i:<4} at {:>12}: bytes {}..{} -> {} coded, {} chunks, crc32 {:08x}\n",
+                        "    #{i:<4} at {:>12}: bytes {}..{} -> {} coded, {} chunks, crc32 {:08x}{tree}\n",
                         seg.offset,
                         seg.start,
                         seg.start + u64::from(seg.raw_len),

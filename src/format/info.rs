@@ -7,6 +7,7 @@ use super::segment::read_segment_frame;
 use super::{expect_eof, read_frame, read_full, read_trailer, Frame, Header, TRAILER_LEN, Z_MAGIC};
 use crate::error::{CorruptError, Error, Result, TruncatedError};
 use crate::lzw;
+use crate::neural;
 use std::io::{Read, Seek, SeekFrom};
 
 /// Header facts of a compressed file.
@@ -60,6 +61,44 @@ pub struct SegmentInfo {
     pub crc32: u32,
     /// Number of chunks in the segment.
     pub chunks: u32,
+    /// The tree its bytes are coded in, as its first chunk says (under the text
+    /// codes, [`crate::model::ModelConfig::text_codes`]; `None` without them, when
+    /// every segment is coded in the plain tree, and for a segment without chunks).
+    pub tree: Option<SegmentTree>,
+}
+
+/// The tree a segment's bytes are coded in ([`crate::model::codes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentTree {
+    /// Each byte as its eight bits.
+    Plain,
+    /// A Huffman tree of the segment's own byte frequencies.
+    Own {
+        /// Decisions of the shortest path (the commonest bytes).
+        shortest: u32,
+        /// Decisions of the longest path.
+        longest: u32,
+    },
+    /// The start of the first chunk's payload is damaged: no tree can be read.
+    Unreadable,
+}
+
+impl SegmentTree {
+    /// The tree coded at the start of a first chunk's `payload` (or its first
+    /// [`neural::TREE_PREFIX_LEN`] bytes).
+    fn of(payload: &[u8]) -> SegmentTree {
+        match neural::peek_tree(payload) {
+            Ok(t) if t.is_plain() => SegmentTree::Plain,
+            Ok(t) => {
+                let lens = (0..=255u8).map(|b| t.path(b).1);
+                SegmentTree::Own {
+                    shortest: lens.clone().min().unwrap_or(0),
+                    longest: lens.max().unwrap_or(0),
+                }
+            }
+            Err(_) => SegmentTree::Unreadable,
+        }
+    }
 }
 
 /// Facts about a `.Z` file, from its 3-byte header.
@@ -151,7 +190,9 @@ pub fn scan_info<R: Read + Seek>(mut r: R) -> Result<Info> {
                     packed_len: frame.packed,
                     crc32: frame.crc,
                     chunks: 0,
+                    tree: None,
                 };
+                let text_codes = nnz.header.config.text_codes;
                 let mut raw_in = 0u64;
                 while r.stream_position()? < body_end {
                     if body_end - r.stream_position()? < 8 {
@@ -163,6 +204,11 @@ pub fn scan_info<R: Read + Seek>(mut r: R) -> Result<Info> {
                     let pos = r.stream_position()?;
                     if pos + u64::from(packed) > body_end {
                         return Err(layout());
+                    }
+                    if text_codes && seg.chunks == 0 {
+                        let mut head = vec![0u8; (packed as usize).min(neural::TREE_PREFIX_LEN)];
+                        r.read_exact(&mut head)?;
+                        seg.tree = Some(SegmentTree::of(&head));
                     }
                     r.seek(SeekFrom::Start(pos + u64::from(packed)))?;
                     seg.chunks += 1;
@@ -258,6 +304,56 @@ mod tests {
         }
         // A `.Z` header cut short is the LZW codec's error, not a wrong magic.
         assert!(matches!(read_info(&z[..2]), Err(Error::Lzw(_))));
+    }
+
+    #[test]
+    fn each_segment_shows_its_tree() {
+        // Two segments of English text (64 KiB, then 16 KiB), a chunk each: the
+        // first in a tree of its own, the second too short for one.
+        let text = &crate::model::prime::text(3)[65_536..65_536 + 80 * 1024];
+        let mut cfg = crate::model::Preset::Fast.config();
+        cfg.table_bits = 10;
+        cfg.prime = 0;
+        let opts = crate::format::EncodeOptions {
+            segment_len: 64 << 10,
+            chunk_len: 64 << 10,
+        };
+        let mut enc =
+            crate::format::NnzEncoder::with_options(Vec::new(), &cfg, None, opts).unwrap();
+        enc.encode(text).unwrap();
+        let packed = enc.finish().unwrap().0;
+        let scan = |bytes: &[u8]| match scan_info(Cursor::new(bytes)) {
+            Ok(Info::Nnz(NnzInfo { scan: Some(s), .. })) => s,
+            other => panic!("{other:?}"),
+        };
+        let trees: Vec<_> = scan(&packed).segments.iter().map(|s| s.tree).collect();
+        let Some(SegmentTree::Own { shortest, longest }) = trees[0] else {
+            panic!("{trees:?}");
+        };
+        assert!(
+            (1..=3).contains(&shortest) && (9..=18).contains(&longest),
+            "{trees:?}"
+        );
+        assert_eq!(trees[1], Some(SegmentTree::Plain));
+        // A damaged first payload byte (the coder's leading 0): unreadable, and the
+        // walk goes on.
+        let first_payload = HEADER_LEN + SEGMENT_FRAME_LEN + 8;
+        let mut bad = packed.clone();
+        bad[first_payload] ^= 0x40;
+        let trees: Vec<_> = scan(&bad).segments.iter().map(|s| s.tree).collect();
+        assert_eq!(
+            trees,
+            [Some(SegmentTree::Unreadable), Some(SegmentTree::Plain)]
+        );
+        // Without the text codes there is no tree to show.
+        let (_, plain) = two_segments();
+        assert!(plain.segments.iter().all(|s| s.tree.is_some()));
+        cfg.text_codes = false;
+        let mut enc =
+            crate::format::NnzEncoder::with_options(Vec::new(), &cfg, None, opts).unwrap();
+        enc.encode(text).unwrap();
+        let packed = enc.finish().unwrap().0;
+        assert!(scan(&packed).segments.iter().all(|s| s.tree.is_none()));
     }
 
     #[test]

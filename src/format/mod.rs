@@ -39,7 +39,7 @@ pub(crate) mod segment;
 mod writer;
 
 pub use header::{check_segment_len, Header};
-pub use info::{read_info, scan_info, Info, NnzInfo, NnzScan, SegmentInfo, ZInfo};
+pub use info::{read_info, scan_info, Info, NnzInfo, NnzScan, SegmentInfo, SegmentTree, ZInfo};
 pub(crate) use reader::check_trailer;
 pub use reader::NnzDecoder;
 pub(crate) use writer::{size_changed, tail};

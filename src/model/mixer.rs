@@ -237,6 +237,31 @@ impl Bank {
         }
     }
 
+    /// Whether this is one mixer over one block of inputs: what
+    /// [`Bank::forward_lean`] and [`Bank::update_lean`] take.
+    pub fn lean(&self) -> bool {
+        matches!(&self.mixers, Layer::One(m) if m.used == 1)
+    }
+
+    /// [`Bank::forward`] of a [`Bank::lean`] bank with selection `sel` (the one
+    /// mixer's), without the checks of its shape: the one mixer's log-odds.
+    #[inline(always)]
+    pub fn forward_lean(&mut self, sel: usize, t: &Tables) -> f32 {
+        let mut z = [0f32];
+        if let Layer::One(m) = &mut self.mixers {
+            m.forward_n::<1>(&self.x, &[sel], t, &mut z);
+        }
+        z[0]
+    }
+
+    /// [`Bank::update`] of a [`Bank::lean`] bank.
+    #[inline(always)]
+    pub fn update_lean(&mut self, bit: u8, lr: f32) {
+        if let Layer::One(m) = &mut self.mixers {
+            m.update_n::<1>(&self.x, bit, lr);
+        }
+    }
+
     /// [`Mixers::update`].
     #[inline(always)]
     pub fn update(&mut self, bit: u8, lr: f32) {

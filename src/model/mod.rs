@@ -129,8 +129,17 @@ fn shape_of(k: usize, n: usize) -> u8 {
 
 /// Calls `$f::<K, N>($args)` with `(K, N)` the counts of shape `$shape` (from
 /// [`shape_of`], told once when the predictor is built: a match on a small integer
-/// costs less per bit than one on the counts), or `K = N = 0` for shape 0.
+/// costs less per bit than one on the counts), or `K = N = 0` for shape 0. With
+/// `lean L` first, and `L` true, the counts of shape 1 without a match (the lean
+/// predictor's, [`Predictor::is_lean`]).
 macro_rules! by_count {
+    (lean $lean:expr, $shape:expr, $f:ident($($a:expr),* $(,)?)) => {
+        if $lean {
+            $f::<{ SHAPES[0].0 }, { SHAPES[0].1 }>($($a),*)
+        } else {
+            by_count!($shape, $f($($a),*))
+        }
+    };
     ($shape:expr, $f:ident($($a:expr),* $(,)?)) => {
         match $shape {
             1 => $f::<{ SHAPES[0].0 }, { SHAPES[0].1 }>($($a),*),
@@ -249,6 +258,8 @@ pub struct Predictor {
     hashes: Vec<u64>,
     /// Per context: the byte offset of the current nibble's slot.
     slots: Vec<usize>,
+    /// Per context: the byte offset of the next nibble's bucket, as last fetched.
+    buckets: Vec<usize>,
     /// Per context: the current nibble's slot, worked on here and written back to
     /// the table when the nibble ends (so the bits touch no table memory).
     lines: Vec<[u8; table::SLOT]>,
@@ -293,6 +304,8 @@ pub struct Predictor {
     /// The node whose buckets [`Predictor::p1`] last started fetching for the next
     /// slot (0: none yet).
     prefetched: u32,
+    /// Whether this is the lean predictor ([`Predictor::is_lean`]).
+    lean: bool,
 }
 
 impl Predictor {
@@ -335,6 +348,7 @@ impl Predictor {
             table: HashTable::new(cfg.table_bits),
             hashes: vec![0; n],
             slots: vec![0; n],
+            buckets: vec![0; n],
             lines: vec![[0; table::SLOT]; n],
             maps: ContextMaps::new(n + 1, &states),
             o0: [0; 256],
@@ -361,11 +375,14 @@ impl Predictor {
             n_orders: cfg.orders.len(),
             shape: shape_of(cfg.orders.len(), n),
             prefetched: 0,
+            lean: false,
             models,
             states,
         };
+        p.lean = p.direct && p.sse.is_none() && p.shape == 1 && p.mixers.lean();
         p.hash_byte();
-        p.settle_slots(0);
+        p.prefetch_buckets(0);
+        p.settle_slots::<false>(0);
         p.prime(prime::text(cfg.prime));
         Ok(p)
     }
@@ -391,18 +408,39 @@ impl Predictor {
         if text.is_empty() {
             return;
         }
-        for &c in text {
-            let (path, len) = self.codes.path(c);
-            for k in (0..len).rev() {
-                self.p1();
-                self.update((path >> k) as u8 & 1);
-            }
+        if self.lean {
+            self.learn_text::<true>(text);
+        } else {
+            self.learn_text::<false>(text);
         }
         self.bits_seen = 0;
         self.head.reset_stats();
         let f = lr_factor(0);
         self.head.set_lr(self.base_lr * f);
         self.mixer_lr = MIXER_LR * f;
+    }
+
+    /// Predicts and learns every decision of `text` ([`Predictor::p1_as`] and
+    /// [`Predictor::update_as`] with `LEAN`).
+    fn learn_text<const LEAN: bool>(&mut self, text: &[u8]) {
+        let codes = Arc::clone(&self.codes);
+        for &c in text {
+            let (path, len) = codes.path(c);
+            for k in (0..len).rev() {
+                self.p1_as::<LEAN>();
+                self.update_as::<LEAN>((path >> k) as u8 & 1);
+            }
+        }
+    }
+
+    /// Whether this is the *lean* predictor: the fast preset's shape (one mixer over
+    /// one block of inputs whose output is the prediction, no SSE, the context counts
+    /// of shape 1), whose coding loops call [`Predictor::p1_as`] and
+    /// [`Predictor::update_as`] with `LEAN` true: the same arithmetic in the same
+    /// order, with the checks for what the lean predictor lacks compiled out.
+    #[inline(always)]
+    pub fn is_lean(&self) -> bool {
+        self.lean
     }
 
     /// Asks every context model for its hashes of the next byte's contexts.
@@ -421,11 +459,15 @@ impl Predictor {
     /// Only a hint: called early, with a guess or with the bits just known, so that
     /// the lines are on their way while other work runs before
     /// [`Predictor::settle_slots`] needs them.
+    ///
+    /// Remembers the buckets for [`Predictor::settle_slots`], which always follows
+    /// a call for the nibble it settles (a wrong guess is fetched again).
     #[inline(never)]
-    fn prefetch_buckets(&self, c0: u32) {
+    fn prefetch_buckets(&mut self, c0: u32) {
         let salt = nibble_salt(c0);
-        for &h in &self.hashes {
-            self.table.prefetch(self.table.bucket_of(h ^ salt));
+        for (b, &h) in self.buckets.iter_mut().zip(&self.hashes) {
+            *b = self.table.bucket_of(h ^ salt);
+            self.table.prefetch(*b);
         }
     }
 
@@ -438,23 +480,26 @@ impl Predictor {
     }
 
     /// Finds (or makes) each context's slot for the nibble whose earlier bits are
-    /// `c0`, loads it and reads the nibble's first states ([`Predictor::gather`]).
+    /// `c0`, in the buckets [`Predictor::prefetch_buckets`] last fetched (for `c0`),
+    /// loads it and reads the nibble's first states ([`Predictor::gather`]).
     #[inline(always)]
-    fn settle_slots(&mut self, c0: u32) {
+    fn settle_slots<const LEAN: bool>(&mut self, c0: u32) {
         let salt = nibble_salt(c0);
-        for ((slot, line), &h) in self.slots.iter_mut().zip(&mut self.lines).zip(&self.hashes) {
+        let hashes = self.hashes.iter().zip(&self.buckets);
+        for ((slot, line), (&h, &b)) in self.slots.iter_mut().zip(&mut self.lines).zip(hashes) {
             let h = h ^ salt;
-            *slot = self.table.find_in(self.table.bucket_of(h), h, &self.states);
+            debug_assert_eq!(b, self.table.bucket_of(h));
+            *slot = self.table.find_in(b, h, &self.states);
             *line = self.table.load(*slot);
         }
-        self.gather();
+        self.gather::<LEAN>();
     }
 
     /// Reads every context's state for the next bit and its stretched probability
     /// into the mixers' inputs (at the end of [`Predictor::settle_slots`]; within a
     /// slot, [`learn_contexts`] does it while it learns).
     #[inline(always)]
-    fn gather(&mut self) {
+    fn gather<const LEAN: bool>(&mut self) {
         let t = self.squash;
         let n = self.lines.len();
         let x = self.mixers.x.as_flattened_mut();
@@ -464,12 +509,24 @@ impl Predictor {
         let k = self.n_orders;
         let lines = &self.lines[..n];
         let shape = self.shape;
-        self.orders_seen = by_count!(shape, context_inputs(lines, rows, &mut x[..n], (nib, k), t));
+        self.orders_seen = by_count!(
+            lean LEAN,
+            shape,
+            context_inputs(lines, rows, &mut x[..n], (nib, k), t)
+        );
     }
 
     /// Probability that the next bit is 1, scaled to `1..=65535`.
     #[inline(always)]
     pub fn p1(&mut self) -> u32 {
+        self.p1_as::<false>()
+    }
+
+    /// [`Predictor::p1`]; with `LEAN` (only for a predictor that
+    /// [`Predictor::is_lean`]) compiled for the lean predictor.
+    #[inline(always)]
+    pub fn p1_as<const LEAN: bool>(&mut self) -> u32 {
+        debug_assert!(!LEAN || self.lean);
         let c0 = self.c0;
         let t = self.squash;
         let n = self.lines.len();
@@ -490,7 +547,9 @@ impl Predictor {
         }
         x[k] = 1.0;
         let sel = mixer_sets(c0, c1, self.match_state, orders_seen);
-        let logit = if self.direct {
+        let logit = if LEAN {
+            self.mixers.forward_lean(sel[mixer::SINGLE], t)
+        } else if self.direct {
             // One mixer and nothing after it ([`Head::Direct`]), without the
             // head's dispatch (three matches per bit cost 2% of the fast preset's
             // instructions).
@@ -509,7 +568,7 @@ impl Predictor {
         let li = (logit * squash::LOGIT_SCALE) as i32;
         self.p_net = t.squash16(li);
         let mut p = self.p_net;
-        if let Some(sse) = &mut self.sse {
+        if let (false, Some(sse)) = (LEAN, &mut self.sse) {
             p = sse.refine(p, c0, self.hist.last as u32, t);
         }
         // Memory the next steps need, fetched for the likelier value of this bit.
@@ -529,6 +588,13 @@ impl Predictor {
     /// Learns the bit that actually came (`bit` is 0 or 1) and moves to the next one.
     #[inline(always)]
     pub fn update(&mut self, bit: u8) {
+        self.update_as::<false>(bit);
+    }
+
+    /// [`Predictor::update`]; with `LEAN` (only for a predictor that
+    /// [`Predictor::is_lean`]) compiled for the lean predictor.
+    #[inline(always)]
+    pub fn update_as<const LEAN: bool>(&mut self, bit: u8) {
         // Within a nibble the network and the mixers learn first: the mixers' inputs
         // are about to be replaced by the next bit's. At the end of a nibble they
         // learn while the next nibble's buckets are on their way from memory.
@@ -539,7 +605,7 @@ impl Predictor {
         let next_c0 = self.codes.next(self.c0, bit);
         let leaf = next_c0 >= 256;
         let boundary = leaf || self.bitpos & 3 == 3;
-        if let Some(sse) = &self.sse {
+        if let (false, Some(sse)) = (LEAN, &self.sse) {
             // The next bit's SSE entries are known now: fetch them while the rest of
             // the update and the next prediction run.
             let last = self.hist.last as u32;
@@ -568,7 +634,7 @@ impl Predictor {
                 self.prefetch_buckets(next_c0);
             }
         } else {
-            self.learn_mix(bit);
+            self.learn_mix::<LEAN>(bit);
         }
         let nib = self.nib & 15;
         let (rows, recip) = self.maps.rows_mut();
@@ -582,6 +648,7 @@ impl Predictor {
         let t = self.squash;
         let nibs = (nib, next_nib);
         self.orders_seen = by_count!(
+            lean LEAN,
             self.shape,
             learn_contexts(lines, ctx_rows, &mut x[..n], nibs, k, bit, next, recip, t)
         );
@@ -594,7 +661,7 @@ impl Predictor {
         if let Some(m) = &mut self.matcher {
             m.update_bit(bit);
         }
-        if let Some(sse) = &mut self.sse {
+        if let (false, Some(sse)) = (LEAN, &mut self.sse) {
             sse.update(bit);
         }
         self.c0 = next_c0;
@@ -612,14 +679,14 @@ impl Predictor {
             if let Some(m) = &mut self.matcher {
                 m.update_byte(c);
             }
-            self.learn_mix(bit);
+            self.learn_mix::<LEAN>(bit);
             self.store_lines();
-            self.settle_slots(0);
+            self.settle_slots::<LEAN>(0);
         } else if self.bitpos & 3 == 0 {
             self.nib = 1;
-            self.learn_mix(bit);
+            self.learn_mix::<LEAN>(bit);
             self.store_lines();
-            self.settle_slots(self.c0);
+            self.settle_slots::<LEAN>(self.c0);
         }
         // After the network's step. In the plain tree the bit that reaches a multiple
         // of 1024 is the last of a byte, whose step comes late (above) and uses the
@@ -635,7 +702,11 @@ impl Predictor {
     /// One learning step of the network and the mixers on `bit`, the bit just
     /// predicted (before the mixers' inputs are replaced by the next bit's).
     #[inline(always)]
-    fn learn_mix(&mut self, bit: u8) {
+    fn learn_mix<const LEAN: bool>(&mut self, bit: u8) {
+        if LEAN {
+            self.mixers.update_lean(bit, self.mixer_lr);
+            return;
+        }
         if !self.direct {
             let err = f32::from(bit) - self.p_net as f32 * (1.0 / 65536.0);
             self.head.learn(err, bit, self.mixer_lr);
@@ -731,6 +802,40 @@ mod tests {
             }
         }
         (h, bits)
+    }
+
+    /// The lean predictor is the fast preset's shape only, and its compiled-out
+    /// checks change nothing: the same probabilities, bit for bit, through both
+    /// entry points, across slot and byte boundaries. (The golden files, written
+    /// before the lean path, check its priming and coding too.)
+    #[test]
+    fn the_lean_path_is_the_fast_preset_and_predicts_the_same() {
+        let text = sample();
+        let fast = Preset::Fast.config().fitted(Some(text.len() as u64));
+        let lean = |cfg: &ModelConfig| Predictor::new(cfg).expect("valid").is_lean();
+        assert!(lean(&fast));
+        assert!(!lean(&Preset::Default.config()));
+        assert!(!lean(&Preset::Max.config()));
+        for change in [
+            |c: &mut ModelConfig| c.single_mixer = false,
+            |c: &mut ModelConfig| c.apm = true,
+            |c: &mut ModelConfig| c.orders = vec![2, 3, 4],
+            |c: &mut ModelConfig| c.sparse = true,
+        ] {
+            let mut other = fast.clone();
+            change(&mut other);
+            assert!(!lean(&other), "{other:?}");
+        }
+        let mut a = Predictor::new(&fast).expect("valid");
+        let mut b = Predictor::new(&fast).expect("valid");
+        for &c in &text {
+            for k in (0..8).rev() {
+                let bit = (c >> k) & 1;
+                assert_eq!(a.p1(), b.p1_as::<true>());
+                a.update(bit);
+                b.update_as::<true>(bit);
+            }
+        }
     }
 
     #[test]
