@@ -47,8 +47,9 @@ fn write_tree(enc: &mut Encoder, classes: Option<&[u8; 256]>) -> u32 {
 
 /// The tree a stream's first chunk says its bytes are coded in, read from the start
 /// of `payload` (the first chunk's payload, or its first [`TREE_PREFIX_LEN`] bytes)
-/// without decoding any byte: for `nnzip info`. The codes of a stream whose
-/// configuration has [`ModelConfig::text_codes`].
+/// without decoding any byte: for `nnzip info`. Only for a stream whose
+/// configuration has [`ModelConfig::text_codes`]; without them the payload starts
+/// with the first byte's decisions.
 ///
 /// # Errors
 /// [`Error::Corrupt`] if the payload does not start as a range-coded stream, or its

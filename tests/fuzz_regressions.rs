@@ -275,6 +275,10 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         if preset == Preset::Fast {
             inputs.push(("seq", (0..=255u8).collect()));
             inputs.push(("text300", text(300)));
+            // 64 KiB of text, the least that is coded in a tree of its own (its
+            // description opens the payload); repeated, so the seed stays small.
+            let tree: Vec<u8> = text(2000).iter().copied().cycle().take(64 << 10).collect();
+            inputs.push(("tree", tree));
         }
         for (name, data) in &inputs {
             let packed = compress_bytes(data, &Codec::Neural(cfg.clone())).expect("compress");
