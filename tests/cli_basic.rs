@@ -393,6 +393,20 @@ fn info_describes_header_and_trailer() {
         assert!(s.contains(needle), "{needle:?} missing in:\n{s}");
     }
 
+    // 64 KiB of text or more: a tree of its own, with its shortest and longest path.
+    fs::write(p.join("long.nnz"), packed(&sample_text(70_000))).unwrap();
+    let out = nnzip()
+        .current_dir(p)
+        .args(["info", "long.nnz"])
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        s.contains(" chunks, crc32 ") && s.contains(", own tree ("),
+        "{s}"
+    );
+    assert!(s.contains(" decisions a byte)\n"), "{s}");
+
     // From stdin: the header only, the length comes from the header.
     let out = nnzip()
         .args(["info", "-"])
