@@ -406,10 +406,16 @@ mod tests {
         assert!(cost(&own) < 5 * text.len() as u32);
         assert!(cost(&own) < cost(ByteCodes::text()) * 102 / 100);
         assert!(own.path(b' ').1 <= 3, "{:?}", own.path(b' '));
-        // A class above the largest is refused.
+        // A class above the largest is refused; the largest is taken (one byte at
+        // class 16 over 255 absent ones: one decision for it, 9 for the rest).
         let mut bad = classes;
         bad[0] = MAX_CLASS + 1;
         assert_eq!(ByteCodes::from_classes(&bad), None);
+        let mut one = [0u8; 256];
+        one[usize::from(b'a')] = MAX_CLASS;
+        let t = ByteCodes::from_classes(&one).expect("9 deep");
+        assert_eq!(t.path(b'a').1, 1);
+        assert_eq!((0..=255u8).map(|b| t.path(b).1).max(), Some(9));
     }
 
     #[test]
