@@ -400,6 +400,7 @@ fn info_describes_header_and_trailer() {
         .args(["info", "long.nnz"])
         .output()
         .unwrap();
+    assert!(out.status.success());
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(
         s.contains(" chunks, crc32 ") && s.contains(", own tree ("),

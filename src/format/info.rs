@@ -345,7 +345,8 @@ mod tests {
             trees,
             [Some(SegmentTree::Unreadable), Some(SegmentTree::Plain)]
         );
-        // Without the text codes there is no tree to show.
+        // Short segments under the text codes show their plain tree; without the text
+        // codes there is no tree to show.
         let (_, plain) = two_segments();
         assert!(plain.segments.iter().all(|s| s.tree.is_some()));
         cfg.text_codes = false;
