@@ -21,6 +21,14 @@ const VERIFY: usize = 48;
 const MAX_LEN: u32 = 65_535;
 /// Length buckets told apart by the confidence map and the mixer.
 pub const LEN_BUCKETS: usize = 16;
+/// An index entry holds a position modulo `2^POS_BITS` (the history is never
+/// longer) under a check of 8 more bits of the key's hash, so that a candidate
+/// whose check differs, which could not pass the verification, is rejected
+/// without reading the history there: on text where no match runs that read is a
+/// cache miss at almost every byte.
+const POS_BITS: u32 = 24;
+/// The position bits of an index entry.
+const POS_MASK: u32 = (1 << POS_BITS) - 1;
 
 /// Match model state.
 #[derive(Debug)]
@@ -77,6 +85,10 @@ impl MatchModel {
     /// A model with a history of `2^buf_bits` bytes and `2^index_bits` index entries,
     /// for bytes coded as their paths in `codes`.
     pub fn new(buf_bits: u8, index_bits: u8, codes: Arc<ByteCodes>) -> Self {
+        debug_assert!(
+            u32::from(buf_bits) <= POS_BITS,
+            "positions must fit the index"
+        );
         // Both are megabytes, allocated zeroed and not yet touched: huge pages.
         let buf = vec![0; 1 << buf_bits];
         let index = vec![0; 1 << index_bits];
@@ -161,12 +173,13 @@ impl MatchModel {
     }
 
     /// The index slot of the last [`MIN_LEN`] bytes when the newest is `newest` and
-    /// the others are `recent` (see [`MatchModel::recent`]): the key is
-    /// `newest, recent`, newest byte first, as 8-bit digits.
+    /// the others are `recent` (see [`MatchModel::recent`]), and the check its
+    /// entries carry above the position bits: the key is `newest, recent`, newest
+    /// byte first, as 8-bit digits.
     #[inline(always)]
-    fn slot_of(&self, newest: u8, recent: u64) -> usize {
-        let h = u64::from(newest) << (8 * (MIN_LEN - 1)) | recent;
-        (mix(h) >> (64 - self.index_bits)) as usize
+    fn slot_of(&self, newest: u8, recent: u64) -> (usize, u32) {
+        let h = mix(u64::from(newest) << (8 * (MIN_LEN - 1)) | recent);
+        ((h >> (64 - self.index_bits)) as usize, h as u32 & !POS_MASK)
     }
 
     /// `recent` with byte `c` pushed in as the newest.
@@ -181,7 +194,7 @@ impl MatchModel {
     #[inline(always)]
     pub fn prefetch(&self, likely: u8) {
         if self.pos + 1 >= MIN_LEN {
-            prefetch(&self.index[self.slot_of(likely, self.recent)..]);
+            prefetch(&self.index[self.slot_of(likely, self.recent).0..]);
         }
     }
 
@@ -200,13 +213,19 @@ impl MatchModel {
         if self.pos < MIN_LEN {
             return;
         }
-        let slot = self.slot_of(c, before);
+        let (slot, check) = self.slot_of(c, before);
         if self.len == 0 {
-            // Positions are stored modulo 2^32; the distance back is what counts.
+            // Positions are stored modulo 2^POS_BITS; the distance back is what
+            // counts (an entry older than that is taken for a nearer one, which the
+            // verification then judges like any other).
             let stored = self.index[slot];
-            let dist = (self.pos as u32).wrapping_sub(stored) as usize;
+            let dist = ((self.pos as u32).wrapping_sub(stored) & POS_MASK) as usize;
             let cand = self.pos - dist.min(self.pos);
-            if stored != 0 && cand > 0 && dist < self.buf.len() - VERIFY {
+            if stored != 0
+                && stored & !POS_MASK == check
+                && cand > 0
+                && dist < self.buf.len() - VERIFY
+            {
                 let mut n = 0;
                 while n < VERIFY
                     && n < cand
@@ -221,7 +240,7 @@ impl MatchModel {
                 }
             }
         }
-        self.index[slot] = self.pos as u32;
+        self.index[slot] = check | (self.pos as u32 & POS_MASK);
         if self.len > 0 {
             self.expected_byte = self.buf[self.ptr & self.buf_mask];
             (self.expected, self.expected_len) = self.codes.path(self.expected_byte);
@@ -335,6 +354,39 @@ mod tests {
             let [_, len] = inputs[i];
             assert_eq!(len > 0.0, bit == 1, "bit {i}");
         }
+    }
+
+    #[test]
+    fn an_entry_is_a_candidate_only_under_its_own_check() {
+        let text = b"the quick brown fox jumps over the lazy dog; the quick brown fox";
+        let second = 45;
+        let head = &text[..second + MIN_LEN - 1];
+        // The repeat's first six bytes, the key whose entry starts the match.
+        let mut m = MatchModel::new(16, 14, plain());
+        feed(&mut m, head);
+        let (slot, check) = m.slot_of(text[second + MIN_LEN - 1], m.recent);
+        assert_ne!(check, 0);
+        assert_eq!(m.index[slot], check | MIN_LEN as u32);
+        feed(&mut m, &text[second + MIN_LEN - 1..]);
+        assert!(m.len > 0, "the entry under its check starts the match");
+        // The same entry under another check is taken for another key's: no match,
+        // though the position and the history are those of the real one.
+        let mut m = MatchModel::new(16, 14, plain());
+        feed(&mut m, head);
+        m.index[slot] ^= 1 << POS_BITS;
+        feed(&mut m, &text[second + MIN_LEN - 1..second + MIN_LEN]);
+        assert_eq!(m.len, 0, "another check is no candidate");
+    }
+
+    #[test]
+    fn positions_wrap_at_the_index_width() {
+        // The first "abcdef" ends just below 2^24, its repeat 21 bytes later just
+        // above: stored modulo 2^24, the distance still comes out right.
+        let mut m = MatchModel::new(16, 14, plain());
+        m.pos = (1 << POS_BITS) - 8;
+        feed(&mut m, b"abcdefghijklmnopqrst abcdefgh");
+        assert!(m.len > 0);
+        assert_eq!(m.ptr, 1 << POS_BITS, "two bytes into the match at 2^24 - 2");
     }
 
     #[test]
