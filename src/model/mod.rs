@@ -11,8 +11,9 @@
 //!    [`table::HashTable`]) holds a bit-history [`state`] for this node of the byte's
 //!    binary tree; a [`state::StateMap`] per context turns it into a probability;
 //! 2. three [`mixer`]s (weight sets chosen by small contexts of their own; one in the
-//!    fast preset) each mix the contexts' stretched probabilities, the order-0 map's,
-//!    the [`matcher`]'s two inputs and a bias; the [`head`] takes their log-odds and
+//!    fast preset) each mix the contexts' stretched probabilities, the order-0 map's
+//!    (only in the plain tree), the [`matcher`]'s two inputs and a
+//!    bias; the [`head`] takes their log-odds and
 //!    outputs the log-odds of a 1: the [`mlp`], with learned embeddings of the partial
 //!    byte and the last byte, or, in a model without a hidden layer, one more linear
 //!    mixer, or with a single mixer (the fast preset) nothing: its output is the
@@ -247,6 +248,15 @@ fn nibble_salt(c0: u32) -> u64 {
     u64::from(c0).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
+/// Whether a predictor coding bytes in `codes` takes the order-0 map as an input:
+/// only in the plain tree. A tree built from the segment's own byte frequencies
+/// ([`ByteCodes::own`]) makes every decision about even odds under those
+/// frequencies, which is what an order-0 map learns; there the input cost time and
+/// bought little.
+fn order0_input(codes: &ByteCodes) -> bool {
+    codes.is_plain()
+}
+
 /// The next-bit predictor.
 #[derive(Debug)]
 pub struct Predictor {
@@ -267,6 +277,8 @@ pub struct Predictor {
     maps: ContextMaps,
     /// Order-0 states, one per node of the byte tree.
     o0: [u8; 256],
+    /// Whether the order-0 map is an input ([`order0_input`]).
+    o0_input: bool,
     matcher: Option<MatchModel>,
     match_state: usize,
     sse: Option<Sse>,
@@ -329,7 +341,8 @@ impl Predictor {
         let states = StateTable::new();
         let models = cfg.components();
         let n: usize = models.iter().map(|m| m.count()).sum();
-        let inputs = (n + 1) + if cfg.match_model { 2 } else { 0 } + 1;
+        let o0_input = order0_input(&codes);
+        let inputs = n + usize::from(o0_input) + if cfg.match_model { 2 } else { 0 } + 1;
         let mixers = Bank::new(cfg.single_mixer, inputs, MIXER_SETS, MIXER_INIT);
         let shape = Shape {
             inputs: mixers.len() + 1,
@@ -352,6 +365,7 @@ impl Predictor {
             lines: vec![[0; table::SLOT]; n],
             maps: ContextMaps::new(n + 1, &states),
             o0: [0; 256],
+            o0_input,
             matcher: cfg
                 .match_model
                 .then(|| MatchModel::new(match_bits, match_bits - 2, Arc::clone(&codes))),
@@ -533,9 +547,12 @@ impl Predictor {
         let x = self.mixers.x.as_flattened_mut();
         let rows = self.maps.rows();
         let orders_seen = self.orders_seen;
-        let s0 = self.o0[c0 as usize];
-        x[n] = t.stretch12f(ContextMaps::p12(&rows[n], s0));
-        let mut k = n + 1;
+        let mut k = n;
+        if self.o0_input {
+            let s0 = self.o0[c0 as usize];
+            x[n] = t.stretch12f(ContextMaps::p12(&rows[n], s0));
+            k += 1;
+        }
         let c1 = self.hist.byte(1);
         self.match_state = 0;
         if let Some(m) = &mut self.matcher {
@@ -652,12 +669,14 @@ impl Predictor {
             self.shape,
             learn_contexts(lines, ctx_rows, &mut x[..n], nibs, k, bit, next, recip, t)
         );
-        let c0 = self.c0 as usize;
-        let s0 = self.o0[c0];
-        if let Some(row) = rows.last_mut() {
-            ContextMaps::learn(row, s0, bit, recip);
+        if self.o0_input {
+            let c0 = self.c0 as usize;
+            let s0 = self.o0[c0];
+            if let Some(row) = rows.last_mut() {
+                ContextMaps::learn(row, s0, bit, recip);
+            }
+            self.o0[c0] = next.next(s0, bit);
         }
-        self.o0[c0] = next.next(s0, bit);
         if let Some(m) = &mut self.matcher {
             m.update_bit(bit);
         }
@@ -836,6 +855,39 @@ mod tests {
                 b.update_as::<true>(bit);
             }
         }
+    }
+
+    /// In a tree of the text's own frequencies the order-0 map is no input: its
+    /// states never move and the mixer has one input fewer. The lean loop still
+    /// predicts as the general one does there.
+    #[test]
+    fn an_own_tree_takes_no_order0_input() {
+        let text = sample();
+        let fast = Preset::Fast.config().fitted(Some(text.len() as u64));
+        let own = ByteCodes::own(&text).1;
+        assert!(!own.is_plain());
+        let mut a = Predictor::with_codes(&fast, own.clone()).expect("valid");
+        let mut b = Predictor::with_codes(&fast, own.clone()).expect("valid");
+        let plain = Predictor::new(&fast).expect("valid");
+        assert!(!a.o0_input && plain.o0_input);
+        assert!(b.is_lean());
+        // Priming moved the plain tree's order-0 states, not the own tree's.
+        assert!(plain.o0.iter().any(|&s| s != 0));
+        assert!(a.o0.iter().all(|&s| s == 0));
+        for &c in &text {
+            let (path, len) = own.path(c);
+            for k in (0..len).rev() {
+                let bit = (path >> k) as u8 & 1;
+                assert_eq!(a.p1(), b.p1_as::<true>());
+                a.update(bit);
+                b.update_as::<true>(bit);
+            }
+        }
+        assert!(a.o0.iter().all(|&s| s == 0));
+        // The input after the contexts is the match model's, not order 0's.
+        let n = a.lines.len();
+        let x = a.mixers.x.as_flattened();
+        assert_eq!(x[n + 2], 1.0, "the bias follows the two match inputs");
     }
 
     #[test]

@@ -119,9 +119,12 @@ impl Peeker {
             }
             xf[i] = t.stretch12(ContextMaps::p12(&rows[i], s)) as f32 * (1.0 / 256.0);
         }
-        let s0 = p.o0[c0 as usize];
-        xf[n] = t.stretch12(ContextMaps::p12(&rows[n], s0)) as f32 * (1.0 / 256.0);
-        let mut k = n + 1;
+        let mut k = n;
+        if p.o0_input {
+            let s0 = p.o0[c0 as usize];
+            xf[n] = t.stretch12(ContextMaps::p12(&rows[n], s0)) as f32 * (1.0 / 256.0);
+            k += 1;
+        }
         let c1 = p.hist.byte(1);
         let mut match_state = 0;
         if let Some(m) = &p.matcher {
