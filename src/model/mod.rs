@@ -12,12 +12,11 @@
 //!    binary tree; a [`state::StateMap`] per context turns it into a probability;
 //! 2. three [`mixer`]s (weight sets chosen by small contexts of their own; one in the
 //!    fast preset) each mix the contexts' stretched probabilities, the order-0 map's
-//!    (only in the plain tree), the [`matcher`]'s two inputs and a
-//!    bias; the [`head`] takes their log-odds and
-//!    outputs the log-odds of a 1: the [`mlp`], with learned embeddings of the partial
-//!    byte and the last byte, or, in a model without a hidden layer, one more linear
-//!    mixer, or with a single mixer (the fast preset) nothing: its output is the
-//!    prediction;
+//!    (only in the plain tree), the [`matcher`]'s two inputs and a bias; the [`head`]
+//!    takes their log-odds and outputs the log-odds of a 1: the [`mlp`], with learned
+//!    embeddings of the partial byte and the last byte, or, in a model without a
+//!    hidden layer, one more linear mixer, or with a single mixer (the fast preset)
+//!    nothing: its output is the prediction;
 //! 3. the [`sse`] chain refines that probability in small contexts;
 //! 4. once the bit is known, the network and the mixers learn, and in one pass over
 //!    the contexts every state moves on, every map learns and (within a slot) the next
@@ -847,9 +846,19 @@ mod tests {
         }
         let mut a = Predictor::new(&fast).expect("valid");
         let mut b = Predictor::new(&fast).expect("valid");
-        for &c in &text {
-            for k in (0..8).rev() {
-                let bit = (c >> k) & 1;
+        lean_predicts_as_general(&mut a, &mut b, &text);
+    }
+
+    /// Codes `text` in `a`'s tree through the general entry points of `a` and the
+    /// lean ones of `b` (a predictor of the same settings and tree), asserting the
+    /// same probability at every decision.
+    fn lean_predicts_as_general(a: &mut Predictor, b: &mut Predictor, text: &[u8]) {
+        assert!(b.is_lean());
+        let codes = a.codes().clone();
+        for &c in text {
+            let (path, len) = codes.path(c);
+            for k in (0..len).rev() {
+                let bit = (path >> k) as u8 & 1;
                 assert_eq!(a.p1(), b.p1_as::<true>());
                 a.update(bit);
                 b.update_as::<true>(bit);
@@ -867,22 +876,13 @@ mod tests {
         let own = ByteCodes::own(&text).1;
         assert!(!own.is_plain());
         let mut a = Predictor::with_codes(&fast, own.clone()).expect("valid");
-        let mut b = Predictor::with_codes(&fast, own.clone()).expect("valid");
+        let mut b = Predictor::with_codes(&fast, own).expect("valid");
         let plain = Predictor::new(&fast).expect("valid");
         assert!(!a.o0_input && plain.o0_input);
-        assert!(b.is_lean());
         // Priming moved the plain tree's order-0 states, not the own tree's.
         assert!(plain.o0.iter().any(|&s| s != 0));
         assert!(a.o0.iter().all(|&s| s == 0));
-        for &c in &text {
-            let (path, len) = own.path(c);
-            for k in (0..len).rev() {
-                let bit = (path >> k) as u8 & 1;
-                assert_eq!(a.p1(), b.p1_as::<true>());
-                a.update(bit);
-                b.update_as::<true>(bit);
-            }
-        }
+        lean_predicts_as_general(&mut a, &mut b, &text);
         assert!(a.o0.iter().all(|&s| s == 0));
         // The input after the contexts is the match model's, not order 0's.
         let n = a.lines.len();
