@@ -265,6 +265,121 @@ fn a_corrupted_round_trip_is_an_error() {
     );
 }
 
+/// Stores like [`Store`] under its own name and logs every call (`name c` for a
+/// compression, `name d` for a decompression) to a log shared by several codecs; with
+/// `fail_on` set, its decompression of that call number (counting its own
+/// decompressions from 1) gives back a byte changed.
+struct Logger {
+    name: &'static str,
+    log: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+    fail_on: Option<usize>,
+}
+
+impl BenchCodec for Logger {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn compress(&self, input: &[u8]) -> Result<Vec<u8>> {
+        self.log.borrow_mut().push(format!("{} c", self.name));
+        Store.compress(input)
+    }
+    fn decompress(&self, packed: &[u8]) -> Result<Vec<u8>> {
+        let mut log = self.log.borrow_mut();
+        log.push(format!("{} d", self.name));
+        let mut v = Store.decompress(packed)?;
+        let n = log
+            .iter()
+            .filter(|e| **e == format!("{} d", self.name))
+            .count();
+        if self.fail_on == Some(n) {
+            v[0] ^= 1;
+        }
+        Ok(v)
+    }
+}
+
+fn loggers(
+    fail: Option<(usize, usize)>,
+) -> (CodecList, std::rc::Rc<std::cell::RefCell<Vec<String>>>) {
+    let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let list: CodecList = ["x", "y", "z"]
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            Box::new(Logger {
+                name,
+                log: log.clone(),
+                fail_on: fail.filter(|&(c, _)| c == i).map(|(_, n)| n),
+            }) as Box<dyn BenchCodec>
+        })
+        .collect();
+    (list, log)
+}
+
+#[test]
+fn repeated_runs_go_in_rounds_of_every_codec_the_order_rotated() {
+    let (list, log) = loggers(None);
+    let one = vec![BenchInput {
+        name: "a.txt".into(),
+        data: text(1_000),
+    }];
+    let opts = BenchOptions {
+        repeat: 3,
+        ..BenchOptions::default()
+    };
+    let rep = bench(&one, &list, &opts).unwrap();
+    let calls: Vec<String> = log.borrow().clone();
+    let expected: Vec<String> = ["x", "y", "z", "y", "z", "x", "z", "x", "y"]
+        .iter()
+        .flat_map(|c| [format!("{c} c"), format!("{c} d")])
+        .collect();
+    assert_eq!(calls, expected);
+    // One row per codec, in the order the codecs were given, whatever the rounds.
+    let names: Vec<&str> = rep.rows.iter().map(|r| r.codec.as_str()).collect();
+    assert_eq!(names, ["x", "y", "z"]);
+    assert!(rep.rows.iter().all(|r| r.compressed_bytes == 1_004));
+
+    // One round without repeats, and a repeat of 0 counts as 1.
+    for repeat in [0, 1] {
+        let (list, log) = loggers(None);
+        let opts = BenchOptions {
+            repeat,
+            ..BenchOptions::default()
+        };
+        bench(&one, &list, &opts).unwrap();
+        assert_eq!(log.borrow().len(), 6, "repeat {repeat}");
+    }
+}
+
+#[test]
+fn a_round_trip_that_fails_in_a_later_round_is_an_error() {
+    let one = vec![BenchInput {
+        name: "a.txt".into(),
+        data: text(1_000),
+    }];
+    let opts = BenchOptions {
+        repeat: 3,
+        ..BenchOptions::default()
+    };
+    // y's second decompression, in round 2.
+    let (list, log) = loggers(Some((1, 2)));
+    let err = bench(&one, &list, &opts).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Corrupt(CorruptError::RoundTrip {
+                codec,
+                difference: Difference::Byte { at: 0, .. },
+                ..
+            }) if codec == "y"
+        ),
+        "{err:?}"
+    );
+    // Nothing ran after it.
+    assert_eq!(log.borrow().last().map(String::as_str), Some("y d"));
+    assert_eq!(log.borrow().len(), 8);
+}
+
 fn args(
     files: Vec<std::path::PathBuf>,
     format: OutputFormat,

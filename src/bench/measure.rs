@@ -117,6 +117,16 @@ pub fn peak_rss_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// Runs `f` once and returns its result with its wall-clock time in seconds.
+///
+/// # Errors
+/// The error of `f`.
+pub fn timed<T, E>(f: impl FnOnce() -> Result<T, E>) -> Result<(T, f64), E> {
+    let t0 = Instant::now();
+    let value = f()?;
+    Ok((value, t0.elapsed().as_secs_f64()))
+}
+
 /// Runs `f` `repeat` times (at least once) and returns its last result with the
 /// shortest wall-clock time in seconds: the least disturbed run is the best estimate of
 /// what the code itself costs.

@@ -25,7 +25,7 @@ pub use table::{BenchReport, BenchRow, SweepBaseline, SweepPoint, SweepReport};
 use crate::error::{ConfigError, CorruptError, Difference, Error, Result};
 use crate::model::{Activation, Preset};
 use indicatif::{ProgressBar, ProgressStyle};
-use measure::{best_of, MachineInfo};
+use measure::{timed, MachineInfo};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -72,7 +72,9 @@ pub struct BenchArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Run each compression and decompression this many times and report the fastest.
+    /// Run each compression and decompression this many times and report the fastest:
+    /// in N rounds, each running every codec once, the order rotated by one each round
+    /// (so that the machine's drift falls on every codec alike).
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub repeat: u32,
 
@@ -257,7 +259,7 @@ pub struct BenchInput {
 /// Settings of [`bench()`] that are not the inputs and codecs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BenchOptions {
-    /// Runs per measurement; the fastest counts.
+    /// Rounds of runs (every codec once per round); each codec's fastest counts.
     pub repeat: u32,
     /// The command line recorded in the report.
     pub command: String,
@@ -309,79 +311,140 @@ fn first_difference(a: &[u8], b: &[u8]) -> Difference {
     }
 }
 
+/// One compression and decompression of one input by one codec.
+struct Run {
+    /// Compressed length.
+    packed_len: u64,
+    /// Wall time of the compression and of the decompression, seconds.
+    secs: (f64, f64),
+    /// The larger peak memory of the two, where known.
+    peak: Option<u64>,
+}
+
+impl Run {
+    /// Keeps the faster time of each direction and the larger peak of `self` and
+    /// `other` (the same codec on the same input, so the same output).
+    fn absorb(&mut self, other: Run) {
+        self.secs = (self.secs.0.min(other.secs.0), self.secs.1.min(other.secs.1));
+        self.peak = match (self.peak, other.peak) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+/// Compresses `data` with `codec`, decompresses the result and checks that it gives
+/// `data` back, timing both directions.
+fn run_once(codec: &dyn BenchCodec, file: &str, data: &[u8], pb: &ProgressBar) -> Result<Run> {
+    let name = codec.name();
+    pb.set_message(format!("{name} compressing {file}"));
+    let peak_known = codec.in_process() && measure::reset_peak_rss();
+    let ((packed, child_c), csecs) = timed(|| codec.compress_with_peak(data))
+        .map_err(|e| context(name, file, "compression", e))?;
+    let peak_c = if codec.in_process() {
+        measure::peak_rss_bytes().filter(|_| peak_known)
+    } else {
+        child_c
+    };
+    pb.set_message(format!("{name} decompressing {file}"));
+    let peak_known = codec.in_process() && measure::reset_peak_rss();
+    let ((unpacked, child_d), dsecs) = timed(|| codec.decompress_with_peak(&packed))
+        .map_err(|e| context(name, file, "decompression", e))?;
+    let peak_d = if codec.in_process() {
+        measure::peak_rss_bytes().filter(|_| peak_known)
+    } else {
+        child_d
+    };
+    if unpacked != data {
+        return Err(Error::Corrupt(CorruptError::RoundTrip {
+            codec: name.to_string(),
+            input: file.to_string(),
+            difference: first_difference(data, &unpacked),
+        }));
+    }
+    let peak = match (peak_c, peak_d) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    Ok(Run {
+        packed_len: packed.len() as u64,
+        secs: (csecs, dsecs),
+        peak,
+    })
+}
+
+/// The order in which round `round` (from 0) runs `n` codecs: all of them, starting
+/// `round` places further along than round 0 and wrapping around, so that no codec
+/// always runs right after the same one.
+fn round_order(round: usize, n: usize) -> impl Iterator<Item = usize> {
+    (0..n).map(move |k| (k + round) % n.max(1))
+}
+
 /// Runs every codec on every input: compression, decompression, round-trip check.
+///
+/// With `repeat` above 1 the runs are interleaved: each round runs every codec once
+/// (compression, then decompression), the order rotated by one codec each round, and
+/// a row keeps its codec's fastest time of each direction over the rounds. This
+/// machine's speed drifts by 30% and more within minutes; in rounds the drift falls on
+/// every codec alike instead of on whichever ran during a slow phase, which keeps the
+/// times relative to `xz -9e` steadier.
 ///
 /// # Errors
 /// The first failure of a codec, and [`Error::Corrupt`] for the first round trip that
-/// does not give back the input: a failed round trip is never a row.
+/// does not give back the input (in any round): a failed round trip is never a row.
 pub fn bench(
     inputs: &[BenchInput],
     codecs: &[Box<dyn BenchCodec>],
     opts: &BenchOptions,
 ) -> Result<BenchReport> {
+    let rounds = opts.repeat.max(1) as usize;
     let pb = progress_bar(
-        (inputs.len() * codecs.len()) as u64,
+        (inputs.len() * codecs.len() * rounds) as u64,
         opts.progress,
         "{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} {wide_msg}",
     );
     let mut rows = Vec::new();
     for input in inputs {
         let first_row = rows.len();
+        let file = input.name.as_str();
+        let data = &input.data[..];
+        let mut model_mem = Vec::with_capacity(codecs.len());
         for codec in codecs {
-            let name = codec.name();
-            let file = input.name.as_str();
-            let data = &input.data[..];
-            let model_mem = codec
+            let mem = codec
                 .model_memory(data.len() as u64)
-                .map_err(|e| context(name, file, "building the model", e))?;
-            pb.set_message(format!("{name} compressing {file}"));
-            let peak_known = codec.in_process() && measure::reset_peak_rss();
-            let ((packed, child_c), csecs) =
-                best_of(opts.repeat, || codec.compress_with_peak(data))
-                    .map_err(|e| context(name, file, "compression", e))?;
-            let peak_c = if codec.in_process() {
-                measure::peak_rss_bytes().filter(|_| peak_known)
-            } else {
-                child_c
-            };
-            pb.set_message(format!("{name} decompressing {file}"));
-            let peak_known = codec.in_process() && measure::reset_peak_rss();
-            let ((unpacked, child_d), dsecs) =
-                best_of(opts.repeat, || codec.decompress_with_peak(&packed))
-                    .map_err(|e| context(name, file, "decompression", e))?;
-            let peak_d = if codec.in_process() {
-                measure::peak_rss_bytes().filter(|_| peak_known)
-            } else {
-                child_d
-            };
-            if unpacked != data {
-                pb.finish_and_clear();
-                return Err(Error::Corrupt(CorruptError::RoundTrip {
-                    codec: name.to_string(),
-                    input: file.to_string(),
-                    difference: first_difference(data, &unpacked),
-                }));
+                .map_err(|e| context(codec.name(), file, "building the model", e))?;
+            model_mem.push(mem);
+        }
+        let mut best: Vec<Option<Run>> = codecs.iter().map(|_| None).collect();
+        for round in 0..rounds {
+            for i in round_order(round, codecs.len()) {
+                let run = run_once(codecs[i].as_ref(), file, data, &pb).inspect_err(|_| {
+                    pb.finish_and_clear();
+                })?;
+                match &mut best[i] {
+                    Some(b) => b.absorb(run),
+                    b => *b = Some(run),
+                }
+                pb.inc(1);
             }
-            let peak = match (peak_c, peak_d) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
+        }
+        for ((codec, run), mem) in codecs.iter().zip(best).zip(model_mem) {
+            let Some(run) = run else { continue };
             rows.push(BenchRow::new(
-                name,
+                codec.name(),
                 file,
                 data.len() as u64,
-                packed.len() as u64,
-                csecs,
-                dsecs,
-                peak,
+                run.packed_len,
+                run.secs.0,
+                run.secs.1,
+                run.peak,
                 if codec.in_process() {
                     "process"
                 } else {
                     "child"
                 },
-                model_mem,
+                mem,
             ));
-            pb.inc(1);
         }
         table::fill_vs_reference(&mut rows[first_row..]);
     }
