@@ -489,6 +489,33 @@ mod tests {
         assert_eq!(decode_all(&fast, &payloads, &text, text.len()), text);
     }
 
+    /// The longest description (every byte value present) fits in
+    /// [`TREE_PREFIX_LEN`] bytes, which `nnzip info` reads, with room to spare: the
+    /// tree read from that prefix is the tree, down to the last class bit.
+    #[test]
+    fn the_longest_tree_fits_the_prefix() {
+        // Every class 16 (bits 1111), so that the last decisions are ones, which the
+        // zeros a decoder reads past its input cannot stand in for; then the same
+        // with the last byte's class 15.
+        for last in [16u8, 15] {
+            let mut classes = [16u8; 256];
+            classes[255] = last;
+            let mut enc = Encoder::with_buffer(Vec::new());
+            assert_eq!(write_tree(&mut enc, Some(&classes)), 1 + 256 * 5);
+            let payload = enc.finish();
+            let tree = ByteCodes::from_classes(&classes).expect("a flat tree");
+            assert!(payload.len() <= TREE_PREFIX_LEN, "{}", payload.len());
+            let mut padded = payload.clone();
+            padded.resize(TREE_PREFIX_LEN + 8, 0xff);
+            assert_eq!(peek_tree(&padded[..TREE_PREFIX_LEN]).unwrap(), tree);
+            // The shortest prefix that gives the tree: the encoder's 165 bytes are
+            // more than the decoder needs (162 here).
+            let need = (0..=TREE_PREFIX_LEN)
+                .find(|&n| peek_tree(&padded[..n]).ok().as_ref() == Some(&tree));
+            assert!(need.is_some_and(|n| n <= payload.len()), "{need:?}");
+        }
+    }
+
     /// A description whose tree is deeper than any writer makes is refused.
     #[test]
     fn a_tree_too_deep_is_refused() {
