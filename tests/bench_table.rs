@@ -316,17 +316,26 @@ fn loggers(
     (list, log)
 }
 
+/// One small input.
+fn one_input() -> Vec<BenchInput> {
+    vec![BenchInput {
+        name: "a.txt".into(),
+        data: text(1_000),
+    }]
+}
+
+/// Options with `repeat` rounds.
+fn rounds(repeat: u32) -> BenchOptions {
+    BenchOptions {
+        repeat,
+        ..BenchOptions::default()
+    }
+}
+
 #[test]
 fn repeated_runs_go_in_rounds_of_every_codec_the_order_rotated() {
     let (list, log) = loggers(None);
-    let one = vec![BenchInput {
-        name: "a.txt".into(),
-        data: text(1_000),
-    }];
-    let opts = BenchOptions {
-        repeat: 3,
-        ..BenchOptions::default()
-    };
+    let (one, opts) = (one_input(), rounds(3));
     let rep = bench(&one, &list, &opts).unwrap();
     let calls: Vec<String> = log.borrow().clone();
     let expected: Vec<String> = ["x", "y", "z", "y", "z", "x", "z", "x", "y"]
@@ -342,25 +351,14 @@ fn repeated_runs_go_in_rounds_of_every_codec_the_order_rotated() {
     // One round without repeats, and a repeat of 0 counts as 1.
     for repeat in [0, 1] {
         let (list, log) = loggers(None);
-        let opts = BenchOptions {
-            repeat,
-            ..BenchOptions::default()
-        };
-        bench(&one, &list, &opts).unwrap();
+        bench(&one, &list, &rounds(repeat)).unwrap();
         assert_eq!(log.borrow().len(), 6, "repeat {repeat}");
     }
 }
 
 #[test]
 fn a_round_trip_that_fails_in_a_later_round_is_an_error() {
-    let one = vec![BenchInput {
-        name: "a.txt".into(),
-        data: text(1_000),
-    }];
-    let opts = BenchOptions {
-        repeat: 3,
-        ..BenchOptions::default()
-    };
+    let (one, opts) = (one_input(), rounds(3));
     // y's second decompression, in round 2.
     let (list, log) = loggers(Some((1, 2)));
     let err = bench(&one, &list, &opts).unwrap_err();
