@@ -326,10 +326,15 @@ impl Run {
     /// `other` (the same codec on the same input, so the same output).
     fn absorb(&mut self, other: Run) {
         self.secs = (self.secs.0.min(other.secs.0), self.secs.1.min(other.secs.1));
-        self.peak = match (self.peak, other.peak) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        self.peak = larger_peak(self.peak, other.peak);
+    }
+}
+
+/// The larger of two peak memories, or the one that is known.
+fn larger_peak(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -362,14 +367,10 @@ fn run_once(codec: &dyn BenchCodec, file: &str, data: &[u8], pb: &ProgressBar) -
             difference: first_difference(data, &unpacked),
         }));
     }
-    let peak = match (peak_c, peak_d) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
     Ok(Run {
         packed_len: packed.len() as u64,
         secs: (csecs, dsecs),
-        peak,
+        peak: larger_peak(peak_c, peak_d),
     })
 }
 
