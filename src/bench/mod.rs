@@ -416,21 +416,21 @@ pub fn bench(
                 .map_err(|e| context(codec.name(), file, "building the model", e))?;
             model_mem.push(mem);
         }
-        let mut best: Vec<Option<Run>> = codecs.iter().map(|_| None).collect();
-        for round in 0..rounds {
+        let mut measure = |i: usize| {
+            run_once(codecs[i].as_ref(), file, data, &pb)
+                .inspect(|_| pb.inc(1))
+                .inspect_err(|_| pb.finish_and_clear())
+        };
+        // Round 0 in the codecs' order, then the other rounds rotated.
+        let mut best = (0..codecs.len())
+            .map(&mut measure)
+            .collect::<Result<Vec<Run>>>()?;
+        for round in 1..rounds {
             for i in round_order(round, codecs.len()) {
-                let run = run_once(codecs[i].as_ref(), file, data, &pb).inspect_err(|_| {
-                    pb.finish_and_clear();
-                })?;
-                match &mut best[i] {
-                    Some(b) => b.absorb(run),
-                    b => *b = Some(run),
-                }
-                pb.inc(1);
+                best[i].absorb(measure(i)?);
             }
         }
         for ((codec, run), mem) in codecs.iter().zip(best).zip(model_mem) {
-            let Some(run) = run else { continue };
             rows.push(BenchRow::new(
                 codec.name(),
                 file,
