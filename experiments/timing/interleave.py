@@ -6,9 +6,9 @@
 Each round runs `xz -9e -c FILE`, then every command once (the order rotated by one
 each round), then xz again; a command's ratio in a round is its time over the first xz
 run's. Prints, per command, the median, least and most of its per-round ratios and
-each round's. `nnzip bench` times each codec's best of N runs one codec after the
-other, so a drift of the machine's speed between codecs (30% and more on these VMs)
-lands in the ratios; alternating the runs spreads it over all of them.
+each round's. `nnzip bench --repeat N` runs in rounds too, but keeps only each
+codec's fastest time; this shows how far the rounds spread (30% and more on these
+VMs), which the fastest time hides.
 """
 import statistics
 import subprocess
