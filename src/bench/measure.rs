@@ -134,13 +134,11 @@ pub fn timed<T, E>(f: impl FnOnce() -> Result<T, E>) -> Result<(T, f64), E> {
 /// # Errors
 /// The first error of `f`.
 pub fn best_of<T, E>(repeat: u32, mut f: impl FnMut() -> Result<T, E>) -> Result<(T, f64), E> {
-    let t0 = Instant::now();
-    let mut value = f()?;
-    let mut best = t0.elapsed().as_secs_f64();
+    let (mut value, mut best) = timed(&mut f)?;
     for _ in 1..repeat {
-        let t0 = Instant::now();
-        value = f()?;
-        best = best.min(t0.elapsed().as_secs_f64());
+        let (v, secs) = timed(&mut f)?;
+        value = v;
+        best = best.min(secs);
     }
     Ok((value, best))
 }
