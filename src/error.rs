@@ -510,6 +510,15 @@ pub enum ConfigError {
         max: u8,
     },
 
+    /// More of the priming text for the context statistics alone than it has.
+    #[error("priming KiB for the tables alone {got} above {max}")]
+    PrimeTables {
+        /// The value given.
+        got: u8,
+        /// The largest value allowed.
+        max: usize,
+    },
+
     /// The model would read more priming text than a segment holds.
     #[error("priming text of {prime} bytes is longer than a segment ({segment} bytes): use fewer --prime blocks or longer segments")]
     PrimeLongerThanSegment {

@@ -96,3 +96,52 @@ fn the_output_does_not_depend_on_the_environment() {
         "these variables change the compressed bytes (the header does not record them): {differ:?}"
     );
 }
+
+/// How much of the priming text only the context statistics read (header byte 17,
+/// the configuration's byte 10) reaches the header from the flag, changes the
+/// output and round-trips at every split of one block: none, part, all of it, and
+/// more than the text, which reads it all for the tables alone too.
+#[test]
+fn priming_for_the_tables_alone_reaches_the_header_and_round_trips() {
+    let text = cli_util::sample_text(2000);
+    let mut payloads = Vec::new();
+    for kib in [0u8, 16, 64, 192] {
+        let mut cfg = small(0b0100_0111, 1);
+        (cfg.prime, cfg.prime_tables) = (1, kib);
+        let packed = compress_bytes(&text, &Codec::Neural(cfg.clone())).expect("compress");
+        assert_eq!(packed[7 + 10], kib);
+        assert_eq!(
+            Header::read_from(&mut &packed[..]).expect("header").config,
+            cfg
+        );
+        assert!(
+            decompress_bytes(&packed).expect("decode") == text,
+            "{kib} KiB"
+        );
+        payloads.push(packed[nnzip::format::HEADER_LEN..].to_vec());
+    }
+    assert!(payloads[0] != payloads[1] && payloads[1] != payloads[2]);
+    assert!(payloads[2] == payloads[3], "the text is one block, 64 KiB");
+    let out = Command::new(env!("CARGO_BIN_EXE_nnzip"))
+        .args([
+            "compress",
+            "-q",
+            "-c",
+            "--prime",
+            "1",
+            "--prime-tables",
+            "48",
+            "-",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run nnzip");
+    assert!(out.status.success());
+    assert_eq!(out.stdout[7 + 10], 48);
+    let out = Command::new(env!("CARGO_BIN_EXE_nnzip"))
+        .args(["compress", "-q", "-c", "--prime-tables", "193", "-"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run nnzip");
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+}

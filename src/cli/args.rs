@@ -400,6 +400,12 @@ pub struct ModelArgs {
     #[arg(long, value_name = "N", value_parser = ranged(0u8..=nnzip::model::prime::MAX_BLOCKS))]
     pub prime: Option<u8>,
 
+    /// How much of the start of the priming text, in KiB (0..=192), the model reads
+    /// for its context statistics alone, which takes less than half the time: the
+    /// mixers and the network learn only the rest (the default preset: all of it).
+    #[arg(long, value_name = "KIB", value_parser = ranged(0u8..=nnzip::model::prime::MAX_KIB as u8))]
+    pub prime_tables: Option<u8>,
+
     /// Seed of the initial weights (decimal or 0x hex); stored in the header.
     #[arg(long, value_name = "N", value_parser = parse_seed)]
     pub seed: Option<u64>,
@@ -426,6 +432,7 @@ impl ModelArgs {
             || self.text_codes
             || self.no_text_codes
             || self.prime.is_some()
+            || self.prime_tables.is_some()
             || self.seed.is_some()
     }
 
@@ -486,6 +493,9 @@ impl ModelArgs {
         }
         if let Some(v) = self.prime {
             cfg.prime = v;
+        }
+        if let Some(v) = self.prime_tables {
+            cfg.prime_tables = v;
         }
         if let Some(v) = self.seed {
             cfg.seed = v;

@@ -396,7 +396,7 @@ impl Predictor {
         p.hash_byte();
         p.prefetch_buckets(0);
         p.settle_slots::<false>(0);
-        p.prime(prime::text(cfg.prime));
+        p.prime(prime::text(cfg.prime), cfg.prime_tables_len());
         Ok(p)
     }
 
@@ -417,14 +417,17 @@ impl Predictor {
     /// text taught it, and still adapts to the input as fast as a fresh one (without
     /// the restart, binary files lost more to priming: kennedy.xls +1.7% instead of
     /// +0.2%, for the same gain on text).
-    fn prime(&mut self, text: &[u8]) {
+    fn prime(&mut self, text: &[u8], tables_only: usize) {
         if text.is_empty() {
             return;
         }
+        let (counted, learned) = text.split_at(tables_only.min(text.len()));
         if self.lean {
-            self.learn_text::<true>(text);
+            self.learn_text::<true, false>(counted);
+            self.learn_text::<true, true>(learned);
         } else {
-            self.learn_text::<false>(text);
+            self.learn_text::<false, false>(counted);
+            self.learn_text::<false, true>(learned);
         }
         self.bits_seen = 0;
         self.head.reset_stats();
@@ -433,16 +436,28 @@ impl Predictor {
         self.mixer_lr = MIXER_LR * f;
     }
 
-    /// Predicts and learns every decision of `text` ([`Predictor::p1_as`] and
-    /// [`Predictor::update_as`] with `LEAN`).
-    fn learn_text<const LEAN: bool>(&mut self, text: &[u8]) {
+    /// Learns every decision of `text`: with `MIX`, as if coding it (predicting with
+    /// [`Predictor::p1_as`] and learning with [`Predictor::update_as`], both with
+    /// `LEAN`); without, only the context statistics learn it (the tables' states and
+    /// state maps, the order-0 map and the match model's history): nothing predicts,
+    /// and the mixers, the network and the SSE stages learn nothing.
+    fn learn_text<const LEAN: bool, const MIX: bool>(&mut self, text: &[u8]) {
+        if text.is_empty() {
+            return;
+        }
         let codes = Arc::clone(&self.codes);
         for &c in text {
             let (path, len) = codes.path(c);
             for k in (0..len).rev() {
-                self.p1_as::<LEAN>();
-                self.update_as::<LEAN>((path >> k) as u8 & 1);
+                if MIX {
+                    self.p1_as::<LEAN>();
+                }
+                self.learn_as::<LEAN, MIX>((path >> k) as u8 & 1);
             }
+        }
+        if !MIX {
+            // The next prediction's inputs, which the steps without `MIX` skip.
+            self.gather::<LEAN>();
         }
     }
 
@@ -497,6 +512,13 @@ impl Predictor {
     /// loads it and reads the nibble's first states ([`Predictor::gather`]).
     #[inline(always)]
     fn settle_slots<const LEAN: bool>(&mut self, c0: u32) {
+        self.find_slots(c0);
+        self.gather::<LEAN>();
+    }
+
+    /// The first half of [`Predictor::settle_slots`]: finds and loads the slots.
+    #[inline(always)]
+    fn find_slots(&mut self, c0: u32) {
         let salt = nibble_salt(c0);
         let hashes = self.hashes.iter().zip(&self.buckets);
         for ((slot, line), (&h, &b)) in self.slots.iter_mut().zip(&mut self.lines).zip(hashes) {
@@ -505,7 +527,6 @@ impl Predictor {
             *slot = self.table.find_in(b, h, &self.states);
             *line = self.table.load(*slot);
         }
-        self.gather::<LEAN>();
     }
 
     /// Reads every context's state for the next bit and its stretched probability
@@ -611,6 +632,13 @@ impl Predictor {
     /// [`Predictor::is_lean`]) compiled for the lean predictor.
     #[inline(always)]
     pub fn update_as<const LEAN: bool>(&mut self, bit: u8) {
+        self.learn_as::<LEAN, true>(bit);
+    }
+
+    /// [`Predictor::update_as`] with `MIX`; without, only the context statistics
+    /// learn the bit (see [`Predictor::learn_text`]), with no prediction before it.
+    #[inline(always)]
+    fn learn_as<const LEAN: bool, const MIX: bool>(&mut self, bit: u8) {
         // Within a nibble the network and the mixers learn first: the mixers' inputs
         // are about to be replaced by the next bit's. At the end of a nibble they
         // learn while the next nibble's buckets are on their way from memory.
@@ -621,7 +649,7 @@ impl Predictor {
         let next_c0 = self.codes.next(self.c0, bit);
         let leaf = next_c0 >= 256;
         let boundary = leaf || self.bitpos & 3 == 3;
-        if let (false, Some(sse)) = (LEAN, &self.sse) {
+        if let (false, true, Some(sse)) = (LEAN, MIX, &self.sse) {
             // The next bit's SSE entries are known now: fetch them while the rest of
             // the update and the next prediction run.
             let last = self.hist.last as u32;
@@ -645,11 +673,12 @@ impl Predictor {
             self.hash_byte();
             self.prefetch_buckets(0);
         } else if boundary {
-            // Unless the guess in `p1` was right and they are on their way.
+            // Unless the guess in `p1` was right and they are on their way (without
+            // `MIX` nothing guessed: `prefetched` stays 0, which no node is).
             if next_c0 != self.prefetched {
                 self.prefetch_buckets(next_c0);
             }
-        } else {
+        } else if MIX {
             self.learn_mix::<LEAN>(bit);
         }
         let nib = self.nib & 15;
@@ -676,10 +705,10 @@ impl Predictor {
             }
             self.o0[c0] = next.next(s0, bit);
         }
-        if let Some(m) = &mut self.matcher {
+        if let (true, Some(m)) = (MIX, &mut self.matcher) {
             m.update_bit(bit);
         }
-        if let (false, Some(sse)) = (LEAN, &mut self.sse) {
+        if let (false, true, Some(sse)) = (LEAN, MIX, &mut self.sse) {
             sse.update(bit);
         }
         self.c0 = next_c0;
@@ -697,23 +726,37 @@ impl Predictor {
             if let Some(m) = &mut self.matcher {
                 m.update_byte(c);
             }
-            self.learn_mix::<LEAN>(bit);
-            self.store_lines();
-            self.settle_slots::<LEAN>(0);
+            self.next_nibble::<LEAN, MIX>(bit, 0);
         } else if self.bitpos & 3 == 0 {
             self.nib = 1;
-            self.learn_mix::<LEAN>(bit);
-            self.store_lines();
-            self.settle_slots::<LEAN>(self.c0);
+            self.next_nibble::<LEAN, MIX>(bit, self.c0);
         }
         // After the network's step. In the plain tree the bit that reaches a multiple
         // of 1024 is the last of a byte, whose step comes late (above) and uses the
         // old rate; in a text segment's own tree it may fall anywhere in a byte.
+        if !MIX {
+            return;
+        }
         self.bits_seen += 1;
         if self.bits_seen & 1023 == 0 {
             let f = lr_factor(self.bits_seen);
             self.head.set_lr(self.base_lr * f);
             self.mixer_lr = MIXER_LR * f;
+        }
+    }
+
+    /// At a nibble's end (of the nibble whose last bit was `bit`): the mixers' and the
+    /// network's step with `MIX` (see [`Predictor::learn_as`]), then the slots written
+    /// back and the next nibble's (whose earlier bits are `c0`) settled.
+    #[inline(always)]
+    fn next_nibble<const LEAN: bool, const MIX: bool>(&mut self, bit: u8, c0: u32) {
+        if MIX {
+            self.learn_mix::<LEAN>(bit);
+        }
+        self.store_lines();
+        self.find_slots(c0);
+        if MIX {
+            self.gather::<LEAN>();
         }
     }
 
@@ -992,6 +1035,51 @@ mod tests {
         assert!(xa.iter().all(|&v| v != 0.0), "{xa:?}");
     }
 
+    /// Priming for the context statistics alone leaves them exactly as priming the
+    /// whole model does (nothing in them depends on a prediction), and everything
+    /// else as in a fresh model; the next prediction is neither model's. A split
+    /// pass is the two in turn: the same tables, and mixers and a network that learned.
+    #[test]
+    fn priming_the_tables_alone_teaches_them_what_the_whole_pass_does() {
+        let mut cfg = Preset::Default.config().fitted(Some(1000));
+        cfg.prime = 1;
+        let primed = |prime_tables: u8| {
+            let cfg = ModelConfig {
+                prime_tables,
+                ..cfg.clone()
+            };
+            Predictor::new(&cfg).expect("valid")
+        };
+        let (mut whole, mut tables, mut split) = (primed(0), primed(64), primed(48));
+        let mut fresh = Predictor::new(&ModelConfig { prime: 0, ..cfg }).expect("valid");
+        // Priming ends at the start of the learning-rate schedule, where a fresh
+        // network starts at the configured rate (for its first 1024 bits).
+        fresh.head.set_lr(fresh.base_lr * lr_factor(0));
+        assert_eq!(tables.table.buckets(), whole.table.buckets());
+        assert_eq!(split.table.buckets(), whole.table.buckets());
+        assert_ne!(tables.table.buckets(), fresh.table.buckets());
+        assert_eq!(tables.maps.rows(), whole.maps.rows());
+        assert_ne!(tables.maps.rows(), fresh.maps.rows());
+        assert_eq!(tables.o0, whole.o0);
+        assert_ne!(tables.o0, fresh.o0);
+        // The weights and the rest of the mixers, the network and the SSE stages
+        // (without the mixers' inputs, which read the tables), hashed.
+        let learned = |p: &mut Predictor| {
+            let x = std::mem::take(&mut p.mixers.x);
+            let mut h = 0xcbf2_9ce4_8422_2325u64;
+            fnv(
+                &mut h,
+                format!("{:?} {:?} {:?}", p.mixers, p.head, p.sse).bytes(),
+            );
+            p.mixers.x = x;
+            h
+        };
+        let [w, t, s, f] = [&mut whole, &mut tables, &mut split, &mut fresh].map(learned);
+        assert!(t == f && w != f && s != f && s != w, "{w} {t} {s} {f}");
+        let p = [&mut whole, &mut tables, &mut split, &mut fresh].map(|p| p.p1());
+        assert!(p[1] != p[0] && p[1] != p[3] && p[2] != p[0], "{p:?}");
+    }
+
     #[test]
     fn fixed_vectors_per_preset() {
         let text = sample();
@@ -1110,7 +1198,7 @@ mod tests {
 
     const FIXED_PREDICTIONS: [u64; 3] = [
         15899480026483279864,
-        4413796443443934132,
+        16968552312013517464,
         4327751728124481185,
     ];
     const FIXED_HASHES: [u64; 5] = [

@@ -29,6 +29,9 @@ pub const BLOCK: usize = 64 << 10;
 /// The most blocks a model can read: the whole text.
 pub const MAX_BLOCKS: u8 = 3;
 
+/// The whole text's length in KiB.
+pub const MAX_KIB: usize = (BLOCK * MAX_BLOCKS as usize) >> 10;
+
 /// The text, [`MAX_BLOCKS`] blocks.
 static TEXT: &[u8; BLOCK * MAX_BLOCKS as usize] = include_bytes!("prime_english.txt");
 

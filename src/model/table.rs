@@ -50,6 +50,12 @@ impl HashTable {
         }
     }
 
+    /// The buckets, byte for byte (for tests that compare two tables).
+    #[cfg(test)]
+    pub(crate) fn buckets(&self) -> &[u8] {
+        &self.mem[self.base..self.base + (BUCKET << self.bits)]
+    }
+
     /// The byte offset of the bucket of hash `h`.
     #[inline(always)]
     pub fn bucket_of(&self, h: u64) -> usize {
