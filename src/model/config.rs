@@ -244,7 +244,7 @@ impl Preset {
                 text_codes: false,
                 prime: 3,
                 // Every byte counts more than time here: the whole model reads the
-                // text (a tables-only pass would cost 0.04% on enwik8's first 2 MB
+                // text (a tables-only pass would cost 0.06% on enwik8's first 2 MB
                 // and 0.5% on alice29).
                 prime_tables: 0,
                 seed: DEFAULT_SEED,
