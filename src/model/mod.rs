@@ -411,10 +411,11 @@ impl Predictor {
         self.hist.byte(1)
     }
 
-    /// Reads `text` as if it were input (predicting and learning every bit, coding
-    /// nothing), then restarts the learning-rate schedule and the hidden units'
-    /// statistics: the model keeps what the
-    /// text taught it, and still adapts to the input as fast as a fresh one (without
+    /// Reads `text`: its first `tables_only` bytes (at most all) for the context
+    /// statistics alone ([`Predictor::learn_text`] without `MIX`), the rest as if it
+    /// were input (predicting and learning every bit, coding nothing); then restarts
+    /// the learning-rate schedule and the hidden units' statistics: the model keeps
+    /// what the text taught it, and still adapts to the input as fast as a fresh one (without
     /// the restart, binary files lost more to priming: kennedy.xls +1.7% instead of
     /// +0.2%, for the same gain on text).
     fn prime(&mut self, text: &[u8], tables_only: usize) {
