@@ -402,7 +402,8 @@ pub struct ModelArgs {
 
     /// How much of the start of the priming text, in KiB (0..=192), the model reads
     /// for its context statistics alone, which takes less than half the time: the
-    /// mixers and the network learn only the rest (the default preset: all of it).
+    /// mixers and the network learn only the rest (the default preset: 112 of its 128;
+    /// fast and max: 0).
     #[arg(long, value_name = "KIB", value_parser = ranged(0u8..=nnzip::model::prime::MAX_KIB as u8))]
     pub prime_tables: Option<u8>,
 
