@@ -58,6 +58,7 @@ pub mod neural;
 pub mod parallel;
 pub mod progress;
 pub mod simd;
+pub mod size;
 pub mod stream;
 
 pub use api::{

@@ -85,9 +85,10 @@ pub struct BenchArgs {
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     pub threads: Option<Vec<usize>>,
 
-    /// Segment length for --threads, in bytes [default: 16 MiB].
-    #[arg(long, value_name = "BYTES", requires = "threads")]
-    pub segment_size: Option<u32>,
+    /// Segment length for --threads, as `compress --segment-size` takes it: bytes, or
+    /// with a binary suffix (512K, 8M, 16MiB) [default: 16 MiB].
+    #[arg(long, value_name = "SIZE", requires = "threads", value_parser = crate::size::parse_size)]
+    pub segment_size: Option<u64>,
 }
 
 /// What `--baseline` of `nnzip sweep` compares with.
@@ -545,10 +546,10 @@ pub fn run_bench_with(
 /// Any failure to read a file, run a codec or verify a round trip.
 pub fn run_bench(args: &BenchArgs) -> Result<()> {
     if let Some(counts) = &args.threads {
-        let segment_len = crate::format::check_segment_len(u64::from(
+        let segment_len = crate::format::check_segment_len(
             args.segment_size
-                .unwrap_or(crate::format::DEFAULT_SEGMENT_LEN),
-        ))?;
+                .unwrap_or(u64::from(crate::format::DEFAULT_SEGMENT_LEN)),
+        )?;
         return threads::run(
             &args.files,
             &args.codecs,

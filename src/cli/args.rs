@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use nnzip::bench::{BenchArgs, SweepArgs};
 use nnzip::format::{check_segment_len, EncodeOptions};
 use nnzip::model::config::limits;
+use nnzip::size::parse_size;
 use nnzip::{Activation, Codec, CompressOptions, ModelConfig, Preset};
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -563,26 +564,6 @@ fn parse_lr(s: &str) -> Result<f32, String> {
     }
 }
 
-/// A size in bytes: a number with an optional binary suffix (K, KB, KiB = 1024; M, MB,
-/// MiB = 2^20; G, GB, GiB = 2^30; any case), as xz reads its sizes.
-fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, suffix) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size (e.g. 4194304, 512K, 8M, 16MiB)"))?;
-    let shift = match suffix.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
-        "k" | "kb" | "kib" => 10,
-        "m" | "mb" | "mib" => 20,
-        "g" | "gb" | "gib" => 30,
-        _ => return Err(format!("`{s}`: unknown size suffix (use K, M or G)")),
-    };
-    n.checked_mul(1 << shift)
-        .ok_or_else(|| format!("`{s}` is too large"))
-}
-
 fn parse_seed(s: &str) -> Result<u64, String> {
     let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(&hex.replace('_', ""), 16),
@@ -683,14 +664,6 @@ mod tests {
 
     #[test]
     fn threads_and_segment_sizes_parse() {
-        assert_eq!(parse_size("8M"), Ok(8 << 20));
-        assert_eq!(parse_size("16MiB"), Ok(16 << 20));
-        assert_eq!(parse_size("512k"), Ok(512 << 10));
-        assert_eq!(parse_size("1G"), Ok(1 << 30));
-        assert_eq!(parse_size("4096"), Ok(4096));
-        assert!(parse_size("8X").is_err());
-        assert!(parse_size("M").is_err());
-        assert!(parse_size("99999999999999999999G").is_err());
         let cli =
             Cli::try_parse_from(["nnzip", "compress", "-T", "3", "--segment-size", "8M", "x"])
                 .unwrap();
@@ -720,6 +693,20 @@ mod tests {
             panic!("not compress")
         };
         assert!(c.codec().is_err());
+        let cli = Cli::try_parse_from([
+            "nnzip",
+            "bench",
+            "--threads",
+            "1,2",
+            "--segment-size",
+            "1M",
+            "x",
+        ])
+        .unwrap();
+        let Some(Command::Bench(b)) = cli.command else {
+            panic!("not bench")
+        };
+        assert_eq!(b.segment_size, Some(1 << 20));
     }
 
     #[test]
